@@ -1,0 +1,60 @@
+package dev.punctual.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.config.PunctualProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * One PostgreSQL, embedded or a server, behind one HikariCP pool. Boot's own DataSource
+ * auto-configuration steps aside because a DataSource bean exists.
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfig {
+
+  @Bean(destroyMethod = "close")
+  @Conditional(NoDatabaseUrl.class)
+  EmbeddedDatabase embeddedDatabase(PunctualProperties properties) {
+    return EmbeddedDatabase.start(properties.dataDir());
+  }
+
+  @Bean
+  DatabaseUrl databaseUrl(
+      PunctualProperties properties, ObjectProvider<EmbeddedDatabase> embedded) {
+    EmbeddedDatabase database = embedded.getIfAvailable();
+    return database != null
+        ? new DatabaseUrl(database.jdbcUrl(), null, null)
+        : DatabaseUrl.parse(properties.databaseUrl());
+  }
+
+  /** Depends on the embedded database (when there is one), so it closes before that stops. */
+  @Bean(destroyMethod = "close")
+  HikariDataSource dataSource(PunctualProperties properties, DatabaseUrl url) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("punctual");
+    config.setJdbcUrl(url.jdbcUrl());
+    config.setUsername(url.username());
+    config.setPassword(url.password());
+    config.setMaximumPoolSize(properties.poolSize());
+    // A request waits this long for a connection, then answers 503 (database unreachable).
+    config.setConnectionTimeout(properties.poolTimeout().toMillis());
+    config.addDataSourceProperty("ApplicationName", "punctual");
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    return new HikariDataSource(config);
+  }
+
+  /** The embedded database starts only when {@code DATABASE_URL} is unset or blank. */
+  static class NoDatabaseUrl implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      String url = context.getEnvironment().getProperty("punctual.database-url", "");
+      return url.isBlank();
+    }
+  }
+}

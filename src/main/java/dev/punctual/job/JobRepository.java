@@ -1,0 +1,202 @@
+package dev.punctual.job;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The API's SQL on {@code jobs}. Every statement is scoped by {@code tenant_id}: another tenant's
+ * job does not exist here, whatever its id.
+ */
+@Repository
+class JobRepository {
+  /** The columns of a {@link JobRow}, with the job's newest run. */
+  private static final String SELECT =
+      """
+      select j.id, j.name, j.description, j.schedule, j.target, j.retry, j.overlap, j.misfire,
+             j.enabled, j.completed, j.labels, j.next_fire_at, j.version, j.created_at,
+             j.updated_at, lr.id as last_run_id, lr.status as last_run_status,
+             lr.scheduled_for as last_run_scheduled_for
+      from jobs j
+      left join lateral (
+          select r.id, r.status, r.scheduled_for from runs r
+          where r.job_id = j.id order by r.id desc limit 1
+      ) lr on true
+      """;
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final RowMapper<JobRow> rowMapper = this::mapRow;
+
+  JobRepository(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  /** What a write sets besides the spec: the schedule's state at the write time. */
+  record Arming(Instant nextFireAt, boolean completed) {}
+
+  /** Inserts a job; empty if the tenant already has a job of that name. */
+  Optional<Long> insert(long tenantId, JobSpec spec, Arming arming, Instant now) {
+    return jdbc.sql(
+            """
+            insert into jobs (tenant_id, name, description, schedule, target, retry, overlap,
+                              misfire, labels, enabled, completed, next_fire_at, created_at,
+                              updated_at)
+            values (:tenant, :name, :description, :schedule::json, :target::json, :retry::json,
+                    :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next, :now, :now)
+            on conflict (tenant_id, name) do nothing
+            returning id
+            """)
+        .param("tenant", tenantId)
+        .params(specParams(spec, arming))
+        .param("now", Timestamp.from(now))
+        .query(Long.class)
+        .optional();
+  }
+
+  Optional<JobRow> find(long tenantId, long id) {
+    return jdbc.sql(SELECT + " where j.id = :id and j.tenant_id = :tenant")
+        .param("id", id)
+        .param("tenant", tenantId)
+        .query(rowMapper)
+        .optional();
+  }
+
+  /** Locks the job row for a read-modify-write in the caller's transaction. */
+  Optional<JobRow> findForUpdate(long tenantId, long id) {
+    return jdbc.sql(SELECT + " where j.id = :id and j.tenant_id = :tenant for update of j")
+        .param("id", id)
+        .param("tenant", tenantId)
+        .query(rowMapper)
+        .optional();
+  }
+
+  /** The filters of {@code GET /api/v1/jobs}; null means not filtered. */
+  record ListQuery(
+      Long beforeId, Boolean enabled, String namePrefix, Map<String, String> labels, int limit) {}
+
+  /** Newest first (ids grow with time), up to {@code limit} rows. */
+  List<JobRow> list(long tenantId, ListQuery query) {
+    // Fixed fragments, values always bound: the query text depends only on which filters are set.
+    StringBuilder sql = new StringBuilder(SELECT).append(" where j.tenant_id = :tenant");
+    List<Object[]> params = new ArrayList<>();
+    if (query.beforeId() != null) {
+      sql.append(" and j.id < :before");
+      params.add(new Object[] {"before", query.beforeId()});
+    }
+    if (query.enabled() != null) {
+      sql.append(" and j.enabled = :enabled");
+      params.add(new Object[] {"enabled", query.enabled()});
+    }
+    if (query.namePrefix() != null) {
+      sql.append(" and starts_with(j.name, :prefix)");
+      params.add(new Object[] {"prefix", query.namePrefix()});
+    }
+    if (!query.labels().isEmpty()) {
+      sql.append(" and j.labels @> :labels::jsonb");
+      params.add(new Object[] {"labels", json.writeValueAsString(query.labels())});
+    }
+    sql.append(" order by j.id desc limit :limit");
+    JdbcClient.StatementSpec statement =
+        jdbc.sql(sql.toString()).param("tenant", tenantId).param("limit", query.limit());
+    for (Object[] p : params) {
+      statement = statement.param((String) p[0], p[1]);
+    }
+    return statement.query(rowMapper).list();
+  }
+
+  /**
+   * Replaces a job's writable fields and bumps its version. When the arming changes, the engine's
+   * lease on the job is dropped and its fencing token bumped, so a fire claimed for the old time
+   * cannot be recorded.
+   */
+  boolean update(
+      long tenantId, long id, JobSpec spec, Arming arming, boolean rearmed, Instant now) {
+    int updated =
+        jdbc.sql(
+                """
+                update jobs set name = :name, description = :description,
+                    schedule = :schedule::json, target = :target::json, retry = :retry::json,
+                    overlap = :overlap, misfire = :misfire, labels = :labels::jsonb,
+                    enabled = :enabled, completed = :completed, next_fire_at = :next,
+                    lease_owner = case when :rearmed then null else lease_owner end,
+                    lease_until = case when :rearmed then null else lease_until end,
+                    fencing_token = fencing_token + case when :rearmed then 1 else 0 end,
+                    version = version + 1, updated_at = :now
+                where id = :id and tenant_id = :tenant
+                """)
+            .params(specParams(spec, arming))
+            .param("rearmed", rearmed)
+            .param("now", Timestamp.from(now))
+            .param("id", id)
+            .param("tenant", tenantId)
+            .update();
+    return updated == 1;
+  }
+
+  boolean delete(long tenantId, long id) {
+    return jdbc.sql("delete from jobs where id = :id and tenant_id = :tenant")
+            .param("id", id)
+            .param("tenant", tenantId)
+            .update()
+        == 1;
+  }
+
+  private Map<String, Object> specParams(JobSpec spec, Arming arming) {
+    Map<String, Object> p = new java.util.HashMap<>();
+    p.put("name", spec.name());
+    p.put("description", spec.description());
+    p.put("schedule", spec.scheduleJson().toString());
+    p.put("target", spec.targetJson().toString());
+    p.put("retry", spec.retryJson().toString());
+    p.put("overlap", spec.overlap().name());
+    p.put("misfire", spec.misfire().name());
+    p.put("labels", json.writeValueAsString(spec.labels()));
+    p.put("enabled", spec.enabled());
+    p.put("completed", arming.completed());
+    p.put("next", arming.nextFireAt() == null ? null : Timestamp.from(arming.nextFireAt()));
+    return p;
+  }
+
+  private JobRow mapRow(ResultSet rs, int row) throws SQLException {
+    return new JobRow(
+        rs.getLong("id"),
+        rs.getString("name"),
+        rs.getString("description"),
+        tree(rs.getString("schedule")),
+        tree(rs.getString("target")),
+        tree(rs.getString("retry")),
+        rs.getString("overlap"),
+        rs.getString("misfire"),
+        rs.getBoolean("enabled"),
+        rs.getBoolean("completed"),
+        tree(rs.getString("labels")),
+        instant(rs, "next_fire_at"),
+        rs.getLong("version"),
+        instant(rs, "created_at"),
+        instant(rs, "updated_at"),
+        rs.getObject("last_run_id", Long.class),
+        rs.getString("last_run_status"),
+        instant(rs, "last_run_scheduled_for"));
+  }
+
+  private JsonNode tree(String text) {
+    return json.readTree(text);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    Timestamp t = rs.getTimestamp(column);
+    return t == null ? null : t.toInstant();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.punctual.job;
+
+import java.time.Instant;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** One row of {@code jobs} (with its last run), as the API layer needs it. */
+record JobRow(
+    long id,
+    String name,
+    String description,
+    JsonNode schedule,
+    JsonNode target,
+    JsonNode retry,
+    String overlap,
+    String misfire,
+    boolean enabled,
+    boolean completed,
+    JsonNode labels,
+    Instant nextFireAt,
+    long version,
+    Instant createdAt,
+    Instant updatedAt,
+    Long lastRunId,
+    String lastRunStatus,
+    Instant lastRunScheduledFor) {
+
+  String state() {
+    if (!enabled) {
+      return "PAUSED";
+    }
+    return completed ? "COMPLETED" : "ACTIVE";
+  }
+
+  JobView view() {
+    JobView.LastRun lastRun =
+        lastRunId == null
+            ? null
+            : new JobView.LastRun(String.valueOf(lastRunId), lastRunStatus, lastRunScheduledFor);
+    return new JobView(
+        String.valueOf(id),
+        name,
+        description,
+        schedule,
+        target,
+        retry,
+        overlap,
+        misfire,
+        enabled,
+        labels,
+        state(),
+        enabled ? nextFireAt : null,
+        lastRun,
+        version,
+        createdAt,
+        updatedAt);
+  }
+
+  /** The writable fields, as a client would send them back: what a merge patch applies to. */
+  ObjectNode writableJson() {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("name", name);
+    json.put("description", description);
+    json.set("schedule", schedule.deepCopy());
+    json.set("target", target.deepCopy());
+    json.set("retry", retry.deepCopy());
+    json.put("overlap", overlap);
+    json.put("misfire", misfire);
+    json.put("enabled", enabled);
+    json.set("labels", labels.deepCopy());
+    return json;
+  }
+}

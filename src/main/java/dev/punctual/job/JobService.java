@@ -1,0 +1,174 @@
+package dev.punctual.job;
+
+import dev.punctual.config.PunctualProperties;
+import dev.punctual.schedule.Schedule;
+import dev.punctual.web.ApiProblem;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+
+/** The Jobs API's rules: arming at every write, versions, idempotent creation. */
+@Service
+class JobService {
+  private final JobRepository jobs;
+  private final IdempotencyStore idempotency;
+  private final PunctualProperties properties;
+  private final Clock clock;
+
+  JobService(
+      JobRepository jobs,
+      IdempotencyStore idempotency,
+      PunctualProperties properties,
+      Clock clock) {
+    this.jobs = jobs;
+    this.idempotency = idempotency;
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  /** An answer to a create: 201 the first time, the same answer again for a repeated key. */
+  record Created(int status, JsonNode replayedBody, JobRow job) {}
+
+  @Transactional
+  Created create(long tenantId, JsonNode body, String idempotencyKey) {
+    byte[] requestHash = null;
+    if (idempotencyKey != null) {
+      requestHash = IdempotencyStore.hash(body);
+      idempotency.lock(tenantId, idempotencyKey);
+      Optional<IdempotencyStore.Stored> earlier =
+          idempotency.find(tenantId, idempotencyKey, properties.idempotencyTtl());
+      if (earlier.isPresent()) {
+        if (!MessageDigest.isEqual(earlier.get().requestHash(), requestHash)) {
+          throw new ApiProblem(
+              HttpStatus.UNPROCESSABLE_CONTENT,
+              "Idempotency-Key reused",
+              "This Idempotency-Key was used with another request body");
+        }
+        return new Created(earlier.get().status(), earlier.get().body(), null);
+      }
+    }
+    Instant now = now();
+    JobSpec spec = JobSpecReader.read(body, now);
+    long id =
+        jobs.insert(tenantId, spec, arm(spec.schedule(), spec.enabled(), now), now)
+            .orElseThrow(() -> nameTaken(spec.name()));
+    JobRow row = jobs.find(tenantId, id).orElseThrow();
+    if (idempotencyKey != null) {
+      idempotency.save(tenantId, idempotencyKey, requestHash, 201, row.view());
+    }
+    return new Created(201, null, row);
+  }
+
+  JobRow get(long tenantId, long id) {
+    return jobs.find(tenantId, id).orElseThrow(() -> notFound(id));
+  }
+
+  List<JobRow> list(long tenantId, JobRepository.ListQuery query) {
+    return jobs.list(tenantId, query);
+  }
+
+  /** PUT: the body replaces every writable field. */
+  @Transactional
+  JobRow replace(long tenantId, long id, JsonNode body, String ifMatch) {
+    return write(tenantId, id, ifMatch, current -> body);
+  }
+
+  /** PATCH: a JSON Merge Patch over the current writable fields. */
+  @Transactional
+  JobRow patch(long tenantId, long id, JsonNode patch, String ifMatch) {
+    if (!patch.isObject()) {
+      throw ApiProblem.invalid("body", "must be a JSON object (a JSON Merge Patch)");
+    }
+    return write(
+        tenantId, id, ifMatch, current -> JobSpecReader.mergePatch(current.writableJson(), patch));
+  }
+
+  @Transactional
+  JobRow pause(long tenantId, long id) {
+    return write(tenantId, id, null, current -> current.writableJson().put("enabled", false));
+  }
+
+  @Transactional
+  JobRow resume(long tenantId, long id) {
+    return write(tenantId, id, null, current -> current.writableJson().put("enabled", true));
+  }
+
+  @Transactional
+  void delete(long tenantId, long id) {
+    if (!jobs.delete(tenantId, id)) {
+      throw notFound(id);
+    }
+  }
+
+  private JobRow write(
+      long tenantId,
+      long id,
+      String ifMatch,
+      java.util.function.Function<JobRow, JsonNode> newBody) {
+    JobRow current = jobs.findForUpdate(tenantId, id).orElseThrow(() -> notFound(id));
+    if (!IfMatch.matches(ifMatch, current.version())) {
+      throw new ApiProblem(
+          HttpStatus.PRECONDITION_FAILED,
+          "Version mismatch",
+          "The job is at version " + current.version() + ", not " + ifMatch);
+    }
+    Instant now = now();
+    JobSpec spec = JobSpecReader.read(newBody.apply(current), now);
+    boolean scheduleChanged = !spec.scheduleJson().equals(current.schedule());
+    boolean enabledChanged = spec.enabled() != current.enabled();
+    if (!scheduleChanged && !enabledChanged && current.writableJson().equals(spec.writableJson())) {
+      return current; // nothing changes (a repeated pause, a PUT of the same body): no new version
+    }
+    JobRepository.Arming arming;
+    boolean rearmed = scheduleChanged || enabledChanged;
+    if (rearmed) {
+      // A new schedule, a pause or a resume: the next fire time is computed from now; slots
+      // missed while paused are not caught up. A completed schedule stays so unless it changed.
+      boolean staysCompleted = current.completed() && !scheduleChanged;
+      arming =
+          staysCompleted
+              ? new JobRepository.Arming(null, true)
+              : arm(spec.schedule(), spec.enabled(), now);
+    } else {
+      arming = new JobRepository.Arming(current.nextFireAt(), current.completed());
+    }
+    try {
+      jobs.update(tenantId, id, spec, arming, rearmed, now);
+    } catch (DuplicateKeyException e) {
+      throw nameTaken(spec.name());
+    }
+    return jobs.find(tenantId, id).orElseThrow();
+  }
+
+  /**
+   * The schedule's state at a write: the first fire time from now, or completed when there is none.
+   * A paused job keeps no fire time; it is computed again at resume.
+   */
+  private static JobRepository.Arming arm(Schedule schedule, boolean enabled, Instant now) {
+    Optional<Instant> first = schedule.firstFireTime(now);
+    if (first.isEmpty()) {
+      return new JobRepository.Arming(null, true);
+    }
+    return new JobRepository.Arming(enabled ? first.get() : null, false);
+  }
+
+  /** PostgreSQL keeps microseconds: instants shown and stored must agree to the digit. */
+  private Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+  }
+
+  private static ApiProblem notFound(long id) {
+    return ApiProblem.notFound("No job " + id);
+  }
+
+  private static ApiProblem nameTaken(String name) {
+    return ApiProblem.conflict("A job named '" + name + "' exists in this tenant");
+  }
+}

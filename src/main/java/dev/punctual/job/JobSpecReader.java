@@ -1,0 +1,217 @@
+package dev.punctual.job;
+
+import dev.punctual.web.JsonInput;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads the writable fields of a job from a request body (POST, PUT, or the result of a merge
+ * patch), answering 400 with every bad field named. Read-only fields (a GET body sent back) are
+ * ignored; unknown fields are errors, so a typo is not silently dropped.
+ */
+final class JobSpecReader {
+  static final Set<String> WRITABLE =
+      Set.of(
+          "name",
+          "description",
+          "schedule",
+          "target",
+          "retry",
+          "overlap",
+          "misfire",
+          "enabled",
+          "labels");
+  static final Set<String> READ_ONLY =
+      Set.of("id", "state", "nextRunAt", "lastRun", "version", "createdAt", "updatedAt");
+
+  static final String NAME_REGEX = "[A-Za-z0-9._-]{1,100}";
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  static final int MAX_HEADERS = 50;
+  static final int MAX_LABELS = 64;
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  private static final String HEADER_NAME_REGEX = "[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}";
+  private static final String LABEL_KEY_REGEX = "[A-Za-z0-9._/-]{1,63}";
+
+  /** Headers Punctual sets itself on every delivery (API.md), or that HTTP owns. */
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of(
+          "host",
+          "content-length",
+          "transfer-encoding",
+          "connection",
+          "upgrade",
+          "te",
+          "trailer",
+          "keep-alive",
+          "user-agent",
+          "idempotency-key",
+          "webhook-id",
+          "webhook-timestamp",
+          "webhook-signature");
+
+  private JobSpecReader() {}
+
+  /**
+   * Reads a job body.
+   *
+   * @param now the write time: the default {@code startAt} of interval schedules
+   * @throws dev.punctual.web.ApiProblem 400 naming each bad field
+   */
+  static JobSpec read(JsonNode body, Instant now) {
+    JsonInput in = JsonInput.of(body);
+    in.allowOnly(WRITABLE, READ_ONLY);
+    String name =
+        in.string("name", true, 100, NAME_REGEX, "must be 1-100 characters of A-Z a-z 0-9 . _ -");
+    String description = in.string("description", false, 1000);
+    JsonInput scheduleIn = in.object("schedule", true);
+    ScheduleReader.ReadSchedule schedule =
+        scheduleIn == null ? null : ScheduleReader.read(scheduleIn, now);
+    JsonInput targetIn = in.object("target", true);
+    ObjectNode target = targetIn == null ? null : readTarget(targetIn);
+    JsonInput retryIn = in.object("retry", false);
+    ObjectNode retry = readRetry(retryIn);
+    JobSpec.Overlap overlap = in.enumValue("overlap", JobSpec.Overlap.class);
+    JobSpec.Misfire misfire = in.enumValue("misfire", JobSpec.Misfire.class);
+    Boolean enabled = in.bool("enabled");
+    Map<String, String> labels =
+        in.stringMap(
+            "labels",
+            MAX_LABELS,
+            LABEL_KEY_REGEX,
+            "label keys are 1-63 characters of A-Z a-z 0-9 . _ / -",
+            255);
+    in.throwIfInvalid();
+    return new JobSpec(
+        name,
+        description,
+        schedule.schedule(),
+        schedule.json(),
+        target,
+        retry,
+        overlap == null ? JobSpec.Overlap.SKIP : overlap,
+        misfire == null ? JobSpec.Misfire.FIRE_ONCE : misfire,
+        enabled == null || enabled,
+        labels == null ? Map.of() : labels);
+  }
+
+  private static ObjectNode readTarget(JsonInput in) {
+    in.allowOnly(Set.of("type", "method", "url", "headers", "body", "timeout"), Set.of());
+    String type = in.string("type", false, 16);
+    if (type != null && !type.equals("http")) {
+      in.error("type", "must be http");
+    }
+    String method = in.string("method", false, 16);
+    if (method != null) {
+      method = method.toUpperCase(Locale.ROOT);
+      if (!METHODS.contains(method)) {
+        in.error("method", "must be one of GET, POST, PUT, PATCH, DELETE");
+      }
+    }
+    String url = in.string("url", true, 2048);
+    if (url != null) {
+      checkUrl(in, url);
+    }
+    Map<String, String> headers =
+        in.stringMap(
+            "headers", MAX_HEADERS, HEADER_NAME_REGEX, "is not a valid HTTP header name", 4096);
+    if (headers != null) {
+      checkHeaders(in, headers);
+    }
+    String body = in.string("body", false, MAX_BODY_BYTES);
+    if (body != null && body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+      in.error("body", "must be at most " + MAX_BODY_BYTES + " bytes");
+    }
+    Duration timeout = in.duration("timeout", false, Duration.ofSeconds(1), Duration.ofMinutes(15));
+
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("type", "http");
+    json.put("method", method == null ? "POST" : method);
+    json.put("url", url);
+    ObjectNode headersJson = json.putObject("headers");
+    if (headers != null) {
+      headers.forEach(headersJson::put);
+    }
+    json.put("body", body);
+    json.put("timeout", (timeout == null ? Duration.ofSeconds(10) : timeout).toString());
+    return json;
+  }
+
+  private static void checkUrl(JsonInput in, String url) {
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        in.error("url", "must be an http or https URL");
+      } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
+        in.error("url", "must have a host");
+      }
+    } catch (URISyntaxException e) {
+      in.error("url", "is not a valid URL: " + e.getReason());
+    }
+  }
+
+  private static void checkHeaders(JsonInput in, Map<String, String> headers) {
+    headers.forEach(
+        (name, value) -> {
+          String lower = name.toLowerCase(Locale.ROOT);
+          if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-punctual-")) {
+            in.error("headers." + name, "is set by Punctual or by HTTP itself");
+          } else if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+            in.error("headers." + name, "must not contain control characters (CR, LF, NUL...)");
+          }
+        });
+  }
+
+  private static ObjectNode readRetry(JsonInput in) {
+    Integer maxAttempts = null;
+    Duration initial = null;
+    Duration max = null;
+    Double multiplier = null;
+    if (in != null) {
+      in.allowOnly(Set.of("maxAttempts", "initialBackoff", "maxBackoff", "multiplier"), Set.of());
+      maxAttempts = in.integer("maxAttempts", 1, 20);
+      initial = in.duration("initialBackoff", false, Duration.ofMillis(100), Duration.ofHours(1));
+      max = in.duration("maxBackoff", false, Duration.ofMillis(100), Duration.ofHours(24));
+      multiplier = in.number("multiplier", 1.0, 10.0);
+    }
+    Duration initialOrDefault = initial == null ? Duration.ofSeconds(1) : initial;
+    Duration maxOrDefault = max == null ? Duration.ofMinutes(5) : max;
+    if (in != null && maxOrDefault.compareTo(initialOrDefault) < 0) {
+      in.error("maxBackoff", "must not be less than initialBackoff (" + initialOrDefault + ")");
+    }
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("maxAttempts", maxAttempts == null ? 3 : maxAttempts);
+    json.put("initialBackoff", initialOrDefault.toString());
+    json.put("maxBackoff", maxOrDefault.toString());
+    json.put("multiplier", multiplier == null ? 2.0 : multiplier);
+    return json;
+  }
+
+  /** JSON Merge Patch (RFC 7386): objects merge, {@code null} removes, anything else replaces. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch;
+    }
+    ObjectNode result =
+        target != null && target.isObject()
+            ? ((ObjectNode) target).deepCopy()
+            : JsonNodeFactory.instance.objectNode();
+    for (Map.Entry<String, JsonNode> entry : patch.properties()) {
+      if (entry.getValue().isNull()) {
+        result.remove(entry.getKey());
+      } else {
+        result.set(entry.getKey(), mergePatch(result.get(entry.getKey()), entry.getValue()));
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.punctual.tenant;
+
+import dev.punctual.config.PunctualProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * First start without {@code PUNCTUAL_ADMIN_KEY}: generate the admin key, print it once, and write
+ * it to {@code <data dir>/admin.key} (mode 0600). Nodes starting together on one database take an
+ * advisory lock, so exactly one of them generates it.
+ */
+@Component
+class AdminKeyBootstrap implements ApplicationRunner {
+  private static final Logger log = LoggerFactory.getLogger(AdminKeyBootstrap.class);
+  private static final long LOCK_ID = 0x70756e6374L; // "punct"
+
+  private final PunctualProperties properties;
+  private final ApiKeyStore keys;
+  private final JdbcClient jdbc;
+  private final TransactionTemplate transactions;
+
+  AdminKeyBootstrap(
+      PunctualProperties properties,
+      ApiKeyStore keys,
+      JdbcClient jdbc,
+      TransactionTemplate transactions) {
+    this.properties = properties;
+    this.keys = keys;
+    this.jdbc = jdbc;
+    this.transactions = transactions;
+  }
+
+  @Override
+  public void run(ApplicationArguments args) {
+    if (properties.adminKey() != null && !properties.adminKey().isBlank()) {
+      log.info("Admin key: taken from PUNCTUAL_ADMIN_KEY");
+      return;
+    }
+    ApiKey generated =
+        transactions.execute(
+            tx -> {
+              jdbc.sql("select pg_advisory_xact_lock(:id)")
+                  .param("id", LOCK_ID)
+                  .query()
+                  .singleRow();
+              if (keys.hasAdminKey()) {
+                return null;
+              }
+              ApiKey key = ApiKey.generate();
+              keys.insert(key, Caller.Kind.ADMIN, null);
+              return key;
+            });
+    if (generated == null) {
+      log.info("Admin key: kept in the database (see admin.key in the data dir of its first node)");
+      return;
+    }
+    Path file = properties.dataDir().resolve("admin.key").toAbsolutePath();
+    write(file, generated.text());
+    // Printed once, on purpose: this is how the operator of a fresh install learns the key.
+    log.warn(
+        "Generated the admin key (shown once, also written to {}): {}", file, generated.text());
+  }
+
+  private static void write(Path file, String key) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, key + System.lineSeparator());
+      Set<?> check = Files.getPosixFilePermissions(file);
+      log.debug("admin.key permissions {}", check);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write " + file, e);
+    }
+  }
+}

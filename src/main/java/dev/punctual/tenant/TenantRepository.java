@@ -1,0 +1,63 @@
+package dev.punctual.tenant;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+class TenantRepository {
+  record TenantRow(long id, String name, Instant createdAt) {}
+
+  record KeyRow(String id, Instant createdAt) {}
+
+  private final JdbcClient jdbc;
+
+  TenantRepository(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The new tenant, or empty if the name is taken. */
+  Optional<TenantRow> insert(String name) {
+    return jdbc.sql(
+            """
+            insert into tenants (name) values (:name) on conflict (name) do nothing
+            returning id, name, created_at
+            """)
+        .param("name", name)
+        .query(TenantRow.class)
+        .optional();
+  }
+
+  Optional<TenantRow> find(String name) {
+    return jdbc.sql("select id, name, created_at from tenants where name = :name")
+        .param("name", name)
+        .query(TenantRow.class)
+        .optional();
+  }
+
+  List<TenantRow> all() {
+    return jdbc.sql("select id, name, created_at from tenants order by name")
+        .query(TenantRow.class)
+        .list();
+  }
+
+  List<KeyRow> activeKeys(long tenantId) {
+    return jdbc.sql(
+            """
+            select id, created_at from api_keys
+            where tenant_id = :tenant and revoked_at is null order by created_at
+            """)
+        .param("tenant", tenantId)
+        .query(KeyRow.class)
+        .list();
+  }
+
+  void insertSigningSecret(long tenantId, String secret) {
+    jdbc.sql("insert into signing_secrets (tenant_id, secret) values (:tenant, :secret)")
+        .param("tenant", tenantId)
+        .param("secret", secret)
+        .update();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.punctual.tenant;
+
+import dev.punctual.web.ApiProblem;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+class TenantService {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  record CreatedTenant(String name, Instant createdAt, NewKey apiKey, String signingSecret) {}
+
+  record NewKey(String id, String key, Instant createdAt) {}
+
+  record TenantView(String name, Instant createdAt, List<KeyView> keys) {}
+
+  record KeyView(String id, Instant createdAt) {}
+
+  private final TenantRepository tenants;
+  private final ApiKeyStore keys;
+
+  TenantService(TenantRepository tenants, ApiKeyStore keys) {
+    this.tenants = tenants;
+    this.keys = keys;
+  }
+
+  @Transactional
+  CreatedTenant create(String name) {
+    TenantRepository.TenantRow tenant =
+        tenants
+            .insert(name)
+            .orElseThrow(() -> ApiProblem.conflict("A tenant named '" + name + "' exists"));
+    String secret = newSigningSecret();
+    tenants.insertSigningSecret(tenant.id(), secret);
+    NewKey key = addKey(tenant.id());
+    return new CreatedTenant(tenant.name(), tenant.createdAt(), key, secret);
+  }
+
+  List<TenantView> list() {
+    return tenants.all().stream()
+        .map(
+            t ->
+                new TenantView(
+                    t.name(),
+                    t.createdAt(),
+                    tenants.activeKeys(t.id()).stream()
+                        .map(k -> new KeyView(k.id(), k.createdAt()))
+                        .toList()))
+        .toList();
+  }
+
+  @Transactional
+  NewKey createKey(String tenantName) {
+    return addKey(require(tenantName).id());
+  }
+
+  @Transactional
+  void revokeKey(String tenantName, String keyId) {
+    if (!keys.revoke(require(tenantName).id(), keyId)) {
+      throw ApiProblem.notFound("Tenant '" + tenantName + "' has no active key '" + keyId + "'");
+    }
+  }
+
+  private TenantRepository.TenantRow require(String name) {
+    return tenants
+        .find(name)
+        .orElseThrow(() -> ApiProblem.notFound("No tenant named '" + name + "'"));
+  }
+
+  private NewKey addKey(long tenantId) {
+    ApiKey key = ApiKey.generate();
+    Instant createdAt = keys.insert(key, Caller.Kind.TENANT, tenantId);
+    return new NewKey(key.id(), key.text(), createdAt);
+  }
+
+  /** Standard Webhooks: {@code whsec_} and the base64 of 32 random bytes. */
+  private static String newSigningSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return "whsec_" + Base64.getEncoder().encodeToString(bytes);
+  }
+}

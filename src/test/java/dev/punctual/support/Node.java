@@ -1,0 +1,46 @@
+package dev.punctual.support;
+
+import dev.punctual.PunctualApplication;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One Punctual node started in this JVM with its own settings, for multi-node and restart tests.
+ */
+public final class Node implements AutoCloseable {
+  private final ConfigurableApplicationContext context;
+
+  private Node(ConfigurableApplicationContext context) {
+    this.context = context;
+  }
+
+  /** Starts a node on a random port with {@code settings} as {@code --key=value} arguments. */
+  public static Node start(Map<String, String> settings) {
+    List<String> args = new ArrayList<>();
+    args.add("--server.port=0");
+    settings.forEach((k, v) -> args.add("--" + k + "=" + v));
+    return new Node(SpringApplication.run(PunctualApplication.class, args.toArray(String[]::new)));
+  }
+
+  public String baseUrl() {
+    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    return "http://127.0.0.1:" + port;
+  }
+
+  public Api api(String key) {
+    return new Api(baseUrl(), key);
+  }
+
+  public <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}
