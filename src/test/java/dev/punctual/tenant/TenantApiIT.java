@@ -129,4 +129,17 @@ class TenantApiIT extends ApiTestBase {
                 .status())
         .isEqualTo(200);
   }
+
+  @Test
+  void whoamiNamesTheCaller() {
+    String name = uniqueName();
+    Api.Response created = admin.post("/api/v1/tenants", Map.of("name", name));
+    Api tenant = admin.as(created.body().path("apiKey").path("key").asString());
+    Api.Response me = tenant.get("/api/v1/whoami");
+    assertThat(me.status()).isEqualTo(200);
+    assertThat(me.body().path("kind").asString()).isEqualTo("TENANT");
+    assertThat(me.body().path("tenant").asString()).isEqualTo(name);
+    assertThat(admin.get("/api/v1/whoami").body().path("kind").asString()).isEqualTo("ADMIN");
+    assertThat(anonymous.get("/api/v1/whoami").status()).isEqualTo(401);
+  }
 }
