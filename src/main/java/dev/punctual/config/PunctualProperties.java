@@ -2,6 +2,9 @@ package dev.punctual.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -21,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  *     once through {@code NOTIFY}, so this only bounds the damage of a lost notification
  * @param maxRequestBody {@code PUNCTUAL_MAX_REQUEST_BODY}: larger request bodies answer 413
  * @param idempotencyTtl how long an {@code Idempotency-Key} of a job creation is remembered
+ * @param roles {@code PUNCTUAL_ROLES}: what this node does, a comma-separated subset of {@code api}
+ *     (serve the API), {@code scheduler} (fire schedules), {@code worker} (deliver runs)
  */
 @ConfigurationProperties("punctual")
 public record PunctualProperties(
@@ -31,7 +36,34 @@ public record PunctualProperties(
     @DefaultValue("3s") Duration poolTimeout,
     @DefaultValue("60s") Duration keyCacheTtl,
     @DefaultValue("256KB") DataSize maxRequestBody,
-    @DefaultValue("24h") Duration idempotencyTtl) {
+    @DefaultValue("24h") Duration idempotencyTtl,
+    @DefaultValue("api,scheduler,worker") String roles) {
+
+  private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");
+
+  public PunctualProperties {
+    roleSet(roles); // fail at start on an unknown role
+  }
+
+  public Set<String> roleSet() {
+    return roleSet(roles);
+  }
+
+  private static Set<String> roleSet(String text) {
+    Set<String> set = new TreeSet<>();
+    for (String part : (text == null ? "" : text).split(",")) {
+      String role = part.trim().toLowerCase(Locale.ROOT);
+      if (role.isEmpty()) {
+        continue;
+      }
+      if (!KNOWN_ROLES.contains(role)) {
+        throw new IllegalArgumentException(
+            "PUNCTUAL_ROLES: unknown role '" + part.trim() + "' (known: api, scheduler, worker)");
+      }
+      set.add(role);
+    }
+    return set;
+  }
 
   public boolean usesEmbeddedDatabase() {
     return databaseUrl == null || databaseUrl.isBlank();

@@ -2,9 +2,8 @@ package dev.punctual.job;
 
 import dev.punctual.tenant.Caller;
 import dev.punctual.web.ApiProblem;
+import dev.punctual.web.Pagination;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,17 +139,8 @@ class JobController {
     return ResponseEntity.ok().eTag(IfMatch.etag(row.version())).body(row.view());
   }
 
-  /** Ids are opaque to clients; one that is not ours cannot exist, so it is a 404. */
   static long parseId(String id) {
-    try {
-      long value = Long.parseLong(id);
-      if (value > 0) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // fall through
-    }
-    throw ApiProblem.notFound("No job " + id);
+    return Pagination.parseId(id, "job");
   }
 
   private static Boolean parseEnabled(String enabled) {
@@ -177,47 +167,5 @@ class JobController {
       result.put(label.substring(0, colon), label.substring(colon + 1));
     }
     return result;
-  }
-
-  /** Cursor and page-size rules shared by the list endpoints. */
-  static final class Pagination {
-    private Pagination() {}
-
-    static int limit(String limit) {
-      if (limit == null) {
-        return 50;
-      }
-      try {
-        int n = Integer.parseInt(limit);
-        if (n >= 1 && n <= 500) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // fall through
-      }
-      throw ApiProblem.invalid("limit", "must be an integer from 1 to 500");
-    }
-
-    /** Cursors are opaque: the base64url of the last id shown. */
-    static String encodeCursor(long lastId) {
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString(("id:" + lastId).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Long decodeCursor(String cursor) {
-      if (cursor == null || cursor.isEmpty()) {
-        return null;
-      }
-      try {
-        String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        if (text.startsWith("id:")) {
-          return Long.parseLong(text.substring(3));
-        }
-      } catch (IllegalArgumentException e) {
-        // fall through: not base64, or not a number
-      }
-      throw ApiProblem.invalid("cursor", "is not a cursor returned by this API");
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.punctual.job;
 
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.db.PgNotifications;
 import dev.punctual.schedule.Schedule;
 import dev.punctual.web.ApiProblem;
 import java.security.MessageDigest;
@@ -17,19 +18,25 @@ import tools.jackson.databind.JsonNode;
 /** The Jobs API's rules: arming at every write, versions, idempotent creation. */
 @Service
 class JobService {
+  static final String JOBS_CHANNEL = "punctual_jobs";
+  private static final java.time.Duration WAKE_HORIZON = java.time.Duration.ofSeconds(10);
+
   private final JobRepository jobs;
   private final IdempotencyStore idempotency;
   private final PunctualProperties properties;
+  private final PgNotifications notifications;
   private final Clock clock;
 
   JobService(
       JobRepository jobs,
       IdempotencyStore idempotency,
       PunctualProperties properties,
+      PgNotifications notifications,
       Clock clock) {
     this.jobs = jobs;
     this.idempotency = idempotency;
     this.properties = properties;
+    this.notifications = notifications;
     this.clock = clock;
   }
 
@@ -56,9 +63,9 @@ class JobService {
     }
     Instant now = now();
     JobSpec spec = JobSpecReader.read(body, now);
-    long id =
-        jobs.insert(tenantId, spec, arm(spec.schedule(), spec.enabled(), now), now)
-            .orElseThrow(() -> nameTaken(spec.name()));
+    JobRepository.Arming arming = arm(spec.schedule(), spec.enabled(), now);
+    long id = jobs.insert(tenantId, spec, arming, now).orElseThrow(() -> nameTaken(spec.name()));
+    wakeEngineIfSoon(id, arming, now);
     JobRow row = jobs.find(tenantId, id).orElseThrow();
     if (idempotencyKey != null) {
       idempotency.save(tenantId, idempotencyKey, requestHash, 201, row.view());
@@ -144,6 +151,9 @@ class JobService {
     } catch (DuplicateKeyException e) {
       throw nameTaken(spec.name());
     }
+    if (rearmed) {
+      wakeEngineIfSoon(id, arming, now);
+    }
     return jobs.find(tenantId, id).orElseThrow();
   }
 
@@ -157,6 +167,16 @@ class JobService {
       return new JobRepository.Arming(null, true);
     }
     return new JobRepository.Arming(enabled ? first.get() : null, false);
+  }
+
+  /**
+   * The engine claims jobs a little ahead of time and otherwise polls; a job due sooner than that
+   * wakes every node's engine at commit, through NOTIFY (this node's included).
+   */
+  private void wakeEngineIfSoon(long id, JobRepository.Arming arming, Instant now) {
+    if (arming.nextFireAt() != null && arming.nextFireAt().isBefore(now.plus(WAKE_HORIZON))) {
+      notifications.notify(JOBS_CHANNEL, String.valueOf(id));
+    }
   }
 
   /** PostgreSQL keeps microseconds: instants shown and stored must agree to the digit. */

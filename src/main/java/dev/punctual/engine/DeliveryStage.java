@@ -1,0 +1,220 @@
+package dev.punctual.engine;
+
+import dev.punctual.delivery.Attempt;
+import dev.punctual.delivery.AttemptResult;
+import dev.punctual.delivery.HttpDelivery;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers runs: those this node fired arrive already owned (no second claim); the rest are claimed
+ * from the table when there is room. At most {@code maxInFlight} attempts at once; outcomes are
+ * written in batches by one writer.
+ */
+final class DeliveryStage {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryStage.class);
+  private static final int OUTCOME_BATCH = 500;
+
+  private final String nodeId;
+  private final EngineSettings settings;
+  private final RunStore runs;
+  private final HttpDelivery http;
+  private final EngineMetrics metrics;
+  private final BlockingQueue<RunStore.OwnedRun> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<RunStore.Outcome> outcomes = new LinkedBlockingQueue<>();
+  private final Semaphore slots;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Semaphore wakeUp = new Semaphore(0);
+  private volatile boolean claiming;
+  private volatile boolean dispatching;
+  private volatile boolean writing;
+  private volatile boolean killed;
+
+  DeliveryStage(
+      String nodeId,
+      EngineSettings settings,
+      RunStore runs,
+      HttpDelivery http,
+      EngineMetrics metrics) {
+    this.nodeId = nodeId;
+    this.settings = settings;
+    this.runs = runs;
+    this.http = http;
+    this.metrics = metrics;
+    this.slots = new Semaphore(settings.maxInFlight());
+  }
+
+  void start() {
+    claiming = dispatching = writing = true;
+    new Loop("run-claim", this::claimTurn, () -> claiming, metrics).start("punctual-run-claim");
+    new Loop("dispatch", this::dispatchTurn, () -> dispatching, metrics).start("punctual-dispatch");
+    new Loop("outcomes", this::writeTurn, () -> writing, metrics).start("punctual-outcomes");
+  }
+
+  /** Runs this node fired, already owned by it: the fast path. */
+  void accept(List<RunStore.OwnedRun> fired) {
+    queue.addAll(fired);
+  }
+
+  void wake() {
+    wakeUp.release();
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Graceful stop: no new claims or attempts; waits up to the grace period for attempts in progress
+   * and their outcomes, then hands every run still held back to the queue.
+   */
+  void stop(Duration grace) {
+    claiming = false;
+    dispatching = false;
+    wakeUp.release();
+    long deadline = System.nanoTime() + grace.toNanos();
+    while ((inFlight.get() > 0 || !outcomes.isEmpty()) && System.nanoTime() < deadline) {
+      sleep(20);
+    }
+    writing = false;
+    flushOutcomes();
+    queue.clear();
+    try {
+      int handed = runs.handBack(nodeId);
+      log.info("Handed back {} runs", handed);
+    } catch (RuntimeException e) {
+      log.warn("Could not hand back runs (another node takes them over): {}", e.toString());
+    }
+  }
+
+  /** Abandons everything at once, like a killed process (tests): no outcome is written. */
+  void kill() {
+    killed = true;
+    claiming = dispatching = writing = false;
+    wakeUp.release();
+    queue.clear();
+    outcomes.clear();
+  }
+
+  private void claimTurn() throws InterruptedException {
+    int room = slots.availablePermits() - queue.size();
+    if (room > 0) {
+      long started = System.nanoTime();
+      List<RunStore.OwnedRun> claimed =
+          runs.claim(nodeId, Math.min(room, settings.claimBatch()), settings.deadNodeAfter());
+      metrics.claim("runs", claimed.size(), System.nanoTime() - started);
+      queue.addAll(claimed);
+      if (claimed.size() == Math.min(room, settings.claimBatch())) {
+        return; // more may be due: claim again at once
+      }
+    }
+    wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    wakeUp.drainPermits();
+  }
+
+  private void dispatchTurn() throws InterruptedException {
+    RunStore.OwnedRun run = queue.poll(200, TimeUnit.MILLISECONDS);
+    if (run == null) {
+      return;
+    }
+    slots.acquire();
+    if (!dispatching) {
+      slots.release();
+      return; // stopping: the run stays ours until handed back
+    }
+    inFlight.incrementAndGet();
+    Attempt attempt =
+        new Attempt(
+            run.id(), run.jobId(), run.jobName(), run.scheduledFor(), run.attempt(), run.target());
+    http.send(attempt)
+        .whenComplete(
+            (result, error) -> {
+              try {
+                if (!killed) {
+                  record(run, result != null ? result : failure(error));
+                }
+              } finally {
+                inFlight.decrementAndGet();
+                slots.release();
+              }
+            });
+  }
+
+  private static AttemptResult failure(Throwable error) {
+    return new AttemptResult(
+        AttemptResult.Outcome.FAILURE, null, String.valueOf(error), null, 0, null);
+  }
+
+  private void record(RunStore.OwnedRun run, AttemptResult result) {
+    metrics.delivery(
+        result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.durationMs());
+    String status;
+    Duration retryIn = null;
+    if (result.succeeded()) {
+      status = "SUCCEEDED";
+    } else if (run.attempt() < run.retry().maxAttempts()) {
+      status = "RETRYING";
+      retryIn = run.retry().backoff(run.attempt(), result.retryAfter());
+    } else {
+      status = "FAILED";
+    }
+    outcomes.add(
+        new RunStore.Outcome(
+            run.id(),
+            run.attempt(),
+            status,
+            result.httpStatus(),
+            result.error(),
+            result.responseSnippet(),
+            result.durationMs(),
+            retryIn));
+  }
+
+  private void writeTurn() throws InterruptedException {
+    RunStore.Outcome first = outcomes.poll(200, TimeUnit.MILLISECONDS);
+    if (first == null) {
+      return;
+    }
+    List<RunStore.Outcome> batch = new ArrayList<>();
+    batch.add(first);
+    outcomes.drainTo(batch, OUTCOME_BATCH - 1);
+    try {
+      runs.complete(nodeId, batch);
+    } catch (RuntimeException e) {
+      // Keep them: the database may be back in a moment. If this node dies first, the runs'
+      // leases lapse and another node attempts them again (at least once).
+      if (!killed) {
+        outcomes.addAll(batch);
+      }
+      throw e;
+    }
+  }
+
+  private void flushOutcomes() {
+    List<RunStore.Outcome> batch = new ArrayList<>();
+    outcomes.drainTo(batch);
+    if (!batch.isEmpty()) {
+      try {
+        runs.complete(nodeId, batch);
+      } catch (RuntimeException e) {
+        log.warn("Could not record {} outcomes at shutdown: {}", batch.size(), e.toString());
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

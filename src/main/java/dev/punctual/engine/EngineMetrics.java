@@ -1,0 +1,85 @@
+package dev.punctual.engine;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** The engine's metrics (Micrometer; {@code /actuator/prometheus} in the service). */
+final class EngineMetrics {
+  private final MeterRegistry registry;
+  private final Timer fireLag;
+  private final Timer claimDuration;
+  private final DistributionSummary claimBatch;
+  private final Timer deliveryDuration;
+  private final AtomicInteger liveNodes = new AtomicInteger();
+
+  EngineMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
+    this.registry = registry;
+    this.fireLag =
+        Timer.builder("punctual.fire.lag")
+            .description("Actual minus scheduled fire time, at the commit of the run")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(2))
+            .register(registry);
+    this.claimDuration =
+        Timer.builder("punctual.claim.duration")
+            .description("Time of one claim statement")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.claimBatch =
+        DistributionSummary.builder("punctual.claim.batch.size")
+            .description("Jobs or runs taken by one claim")
+            .register(registry);
+    this.deliveryDuration =
+        Timer.builder("punctual.delivery.duration")
+            .description("Duration of one delivery attempt")
+            .publishPercentileHistogram()
+            .register(registry);
+    Gauge.builder("punctual.runs.in.flight", inFlight)
+        .description("Deliveries in progress on this node")
+        .register(registry);
+    Gauge.builder("punctual.nodes.live", liveNodes, AtomicInteger::get)
+        .description("Nodes whose heartbeat is recent")
+        .register(registry);
+  }
+
+  void fireLag(Duration lag) {
+    fireLag.record(lag.isNegative() ? Duration.ZERO : lag);
+  }
+
+  /** outcome: fired, skipped, caught_up, misfired. */
+  void fires(String outcome, int count) {
+    if (count > 0) {
+      Counter.builder("punctual.fires").tag("outcome", outcome).register(registry).increment(count);
+    }
+  }
+
+  /** outcome: success, failure, timeout, blocked. */
+  void delivery(String outcome, long millis) {
+    Counter.builder("punctual.deliveries").tag("outcome", outcome).register(registry).increment();
+    deliveryDuration.record(Duration.ofMillis(millis));
+  }
+
+  void claim(String what, int size, long nanos) {
+    claimDuration.record(Duration.ofNanos(nanos));
+    claimBatch.record(size);
+  }
+
+  void liveNodes(int count) {
+    liveNodes.set(count);
+  }
+
+  void loopError(String loop) {
+    Counter.builder("punctual.loop.errors").tag("loop", loop).register(registry).increment();
+  }
+
+  void runsDeleted(int count) {
+    Counter.builder("punctual.runs.deleted").register(registry).increment(count);
+  }
+}

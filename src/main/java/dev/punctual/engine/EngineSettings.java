@@ -1,0 +1,92 @@
+package dev.punctual.engine;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The engine's knobs, with the defaults of {@link #defaults()}; Spring fills them from {@code
+ * punctual.engine.*}, tests build their own.
+ *
+ * @param roles what this node does: {@code scheduler} fires schedules, {@code worker} delivers
+ * @param lookahead how far ahead jobs are claimed; they then wait in memory and fire on time
+ * @param pollInterval the longest wait between claims when no notification wakes the engine
+ * @param claimBatch jobs or runs claimed per statement
+ * @param jobLease how long a claimed job stays reserved for this node if it never fires it
+ * @param deadNodeAfter a node silent this long is dead and its work is taken over
+ * @param heartbeatInterval how often a node heart-beats (and measures the database clock)
+ * @param misfireThreshold fire times later than this are misfires, handled by the job's policy
+ * @param maxInFlight deliveries in progress at once on this node
+ * @param fireBatchWindow fires due within this window of each other share one transaction
+ * @param shutdownGrace how long shutdown waits for deliveries in progress
+ * @param retention finished runs older than this are deleted
+ */
+public record EngineSettings(
+    Set<String> roles,
+    Duration lookahead,
+    Duration pollInterval,
+    int claimBatch,
+    Duration jobLease,
+    Duration deadNodeAfter,
+    Duration heartbeatInterval,
+    Duration misfireThreshold,
+    int maxInFlight,
+    Duration fireBatchWindow,
+    Duration shutdownGrace,
+    Duration retention) {
+
+  public static EngineSettings defaults() {
+    return new EngineSettings(
+        Set.of("api", "scheduler", "worker"),
+        Duration.ofSeconds(2),
+        Duration.ofMillis(500),
+        500,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(1),
+        256,
+        Duration.ofMillis(2),
+        Duration.ofSeconds(20),
+        Duration.ofDays(7));
+  }
+
+  public boolean schedules() {
+    return roles.contains("scheduler");
+  }
+
+  public boolean delivers() {
+    return roles.contains("worker");
+  }
+
+  public EngineSettings withRoles(Set<String> newRoles) {
+    return new EngineSettings(
+        newRoles,
+        lookahead,
+        pollInterval,
+        claimBatch,
+        jobLease,
+        deadNodeAfter,
+        heartbeatInterval,
+        misfireThreshold,
+        maxInFlight,
+        fireBatchWindow,
+        shutdownGrace,
+        retention);
+  }
+
+  public EngineSettings withDeadNodeAfter(Duration d) {
+    return new EngineSettings(
+        roles,
+        lookahead,
+        pollInterval,
+        claimBatch,
+        jobLease,
+        d,
+        heartbeatInterval,
+        misfireThreshold,
+        maxInFlight,
+        fireBatchWindow,
+        shutdownGrace,
+        retention);
+  }
+}

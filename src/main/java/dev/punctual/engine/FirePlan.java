@@ -1,0 +1,70 @@
+package dev.punctual.engine;
+
+import dev.punctual.schedule.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What firing a claimed job at its fire time means, decided without I/O: the runs to record, and
+ * the schedule's next state. The misfire rule of API.md lives here.
+ *
+ * @param runs the fire times to record, with their trigger ({@code SCHEDULE} or {@code CATCH_UP})
+ * @param nextFireAt the next fire time, or null when the schedule has none left
+ * @param misfired fire times given up under the {@code SKIP} policy (or past the 100 of {@code
+ *     FIRE_ALL}), for the metric and the log
+ */
+record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
+  static final int MAX_CATCH_UP = 100;
+
+  record PlannedRun(Instant scheduledFor, String trigger) {}
+
+  boolean completed() {
+    return nextFireAt == null;
+  }
+
+  /**
+   * Plans the fire of {@code job} at {@code now} (the database clock). A fire time late by no more
+   * than {@code threshold} simply fires. Later than that, the job missed its time because no node
+   * could fire it, and its misfire policy decides over every fire time missed up to now: {@code
+   * FIRE_ONCE} records one {@code CATCH_UP} run (for the latest missed time), {@code SKIP} none,
+   * {@code FIRE_ALL} one per missed time (at most 100). The schedule then goes on from now.
+   */
+  static FirePlan of(ClaimedJob job, Instant now, Duration threshold) {
+    Schedule schedule = job.schedule();
+    Instant fireAt = job.fireAt();
+    if (!now.minus(threshold).isAfter(fireAt)) {
+      Optional<Instant> next = schedule.nextAfter(fireAt);
+      return new FirePlan(List.of(new PlannedRun(fireAt, "SCHEDULE")), next.orElse(null), 0);
+    }
+    List<Instant> missed = new ArrayList<>();
+    int count = 0;
+    Instant t = fireAt;
+    while (t != null && !t.isAfter(now)) {
+      count++;
+      if (missed.size() < MAX_CATCH_UP) {
+        missed.add(t);
+      } else {
+        missed.remove(0); // keep the latest 100
+        missed.add(t);
+      }
+      t = schedule.nextAfter(t).orElse(null);
+    }
+    Instant next = t;
+    List<PlannedRun> runs =
+        switch (job.misfire()) {
+          case "SKIP" -> List.of();
+          case "FIRE_ALL" -> missed.stream().map(m -> new PlannedRun(m, "CATCH_UP")).toList();
+          default -> List.of(new PlannedRun(missed.get(missed.size() - 1), "CATCH_UP"));
+        };
+    int givenUp =
+        switch (job.misfire()) {
+          case "SKIP" -> count;
+          case "FIRE_ALL" -> count - runs.size();
+          default -> 0; // FIRE_ONCE gives up none: one run stands for all of them
+        };
+    return new FirePlan(runs, next, givenUp);
+  }
+}

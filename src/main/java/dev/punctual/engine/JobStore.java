@@ -1,0 +1,219 @@
+package dev.punctual.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The trigger stage's SQL on {@code jobs} and {@code runs}. Every conditional write checks the
+ * lease: a node that lost its lease (a long pause, a network split) writes nothing.
+ */
+final class JobStore {
+  private final JdbcClient jdbc;
+  private final JobDefinitions definitions;
+
+  JobStore(JdbcClient jdbc, JobDefinitions definitions) {
+    this.jdbc = jdbc;
+    this.definitions = definitions;
+  }
+
+  /** A claim's jobs and the database clock at the claim. */
+  record Claim(List<ClaimedJob> jobs, Instant databaseNow) {}
+
+  /**
+   * Claims up to {@code batch} jobs due within the look-ahead whose lease is free, expired, or held
+   * by a dead node, in one statement; bumps each one's fencing token.
+   */
+  Claim claim(String nodeId, int batch, Duration lookahead, Duration lease, Duration deadAfter) {
+    List<Instant> now = new ArrayList<>(1);
+    List<ClaimedJob> jobs =
+        jdbc.sql(
+                """
+                with due as (
+                    select id from jobs
+                    where next_fire_at <= now() + make_interval(secs => :lookahead)
+                      and (lease_owner is null
+                           or lease_until < now()
+                           or not exists (select 1 from nodes n
+                                          where n.id = jobs.lease_owner
+                                            and n.heartbeat_at > now() - make_interval(secs => :dead)))
+                    order by next_fire_at
+                    limit :batch
+                    for update skip locked
+                )
+                update jobs j
+                set lease_owner = :node,
+                    lease_until = now() + make_interval(secs => :lease),
+                    fencing_token = j.fencing_token + 1
+                from due
+                where j.id = due.id
+                returning j.id, j.tenant_id, j.name, j.next_fire_at, j.fencing_token, j.schedule,
+                          j.target, j.retry, j.overlap, j.misfire, now() as database_now
+                """)
+            .param("node", nodeId)
+            .param("batch", batch)
+            .param("lookahead", seconds(lookahead))
+            .param("lease", seconds(lease))
+            .param("dead", seconds(deadAfter))
+            .query(
+                (rs, row) -> {
+                  if (row == 0) {
+                    now.add(rs.getTimestamp("database_now").toInstant());
+                  }
+                  return new ClaimedJob(
+                      rs.getLong("id"),
+                      rs.getLong("tenant_id"),
+                      rs.getString("name"),
+                      rs.getTimestamp("next_fire_at").toInstant(),
+                      rs.getLong("fencing_token"),
+                      definitions.schedule(rs.getString("schedule")),
+                      definitions.target(rs.getString("target")),
+                      definitions.retry(rs.getString("retry")),
+                      "SKIP".equals(rs.getString("overlap")),
+                      rs.getString("misfire"));
+                })
+            .list();
+    return new Claim(jobs, now.isEmpty() ? null : now.get(0));
+  }
+
+  /** What one fire does to its job: the schedule's next state. */
+  record Advance(ClaimedJob job, Instant nextFireAt, boolean completed) {}
+
+  /** A run to insert for a fire. */
+  record NewRun(ClaimedJob job, Instant scheduledFor, String trigger) {}
+
+  /** An advanced job this node keeps the lease of, because its next fire is near. */
+  record Kept(long jobId, long token, Instant nextFireAt) {}
+
+  /** An inserted run. */
+  record InsertedRun(long id, long jobId, Instant scheduledFor, String trigger, String status) {}
+
+  record FireResult(List<Long> won, List<Kept> kept, List<InsertedRun> runs) {}
+
+  /**
+   * Fires a batch, in the caller's transaction: advances each job only where this node still holds
+   * the lease with the same fencing token, then inserts the runs of the jobs that advanced ({@code
+   * ON CONFLICT DO NOTHING} on the one-run-per-fire-time index backs the fencing up). Jobs whose
+   * next fire is within the look-ahead stay leased to this node, with a new token.
+   *
+   * @param deliverHere runs start {@code RUNNING}, owned by this node (its own delivery queue);
+   *     otherwise {@code PENDING} for any worker
+   */
+  FireResult fire(
+      String nodeId,
+      List<Advance> advances,
+      List<NewRun> runs,
+      Duration lookahead,
+      Duration lease,
+      boolean deliverHere) {
+    int n = advances.size();
+    List<Long> won = new ArrayList<>(n);
+    List<Kept> kept = new ArrayList<>();
+    jdbc.sql(
+            """
+            update jobs j
+            set next_fire_at = f.next_fire_at,
+                completed = f.completed,
+                fencing_token = j.fencing_token + 1,
+                lease_owner = case when f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                                   then :node end,
+                lease_until = case when f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                                   then now() + make_interval(secs => :lease) end
+            from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
+                        :completed::boolean[]) as f(id, token, next_fire_at, completed)
+            where j.id = f.id and j.fencing_token = f.token and j.lease_owner = :node
+            returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept
+            """)
+        .param("ids", SqlArrays.of("bigint", advances, a -> a.job().id()))
+        .param("tokens", SqlArrays.of("bigint", advances, a -> a.job().fencingToken()))
+        .param("nexts", SqlArrays.of("text", advances, Advance::nextFireAt))
+        .param("completed", SqlArrays.of("boolean", advances, Advance::completed))
+        .param("node", nodeId)
+        .param("lookahead", seconds(lookahead))
+        .param("lease", seconds(lease))
+        .query(
+            (rs, row) -> {
+              long id = rs.getLong(1);
+              won.add(id);
+              if (rs.getBoolean(4)) {
+                kept.add(new Kept(id, rs.getLong(2), rs.getTimestamp(3).toInstant()));
+              }
+              return id;
+            })
+        .list();
+    if (won.isEmpty() || runs.isEmpty()) {
+      return new FireResult(won, kept, List.of());
+    }
+    return new FireResult(won, kept, insertRuns(nodeId, won, runs, deliverHere));
+  }
+
+  private List<InsertedRun> insertRuns(
+      String nodeId, List<Long> won, List<NewRun> runs, boolean deliverHere) {
+    return jdbc.sql(
+            """
+            insert into runs (job_id, tenant_id, scheduled_for, trigger, status, attempts,
+                              started_at, finished_at, next_attempt_at, lease_owner, lease_until)
+            select job_id, tenant_id, scheduled_for, trigger, status,
+                   case when status = 'RUNNING' then 1 else 0 end,
+                   case when status = 'RUNNING' then now() end,
+                   case when status = 'SKIPPED' then now() end,
+                   case when status <> 'SKIPPED' then scheduled_for end,
+                   case when status = 'RUNNING' then :node end,
+                   case when status = 'RUNNING' then now() + make_interval(secs => lease_seconds)
+                   end
+            from (
+                select r.*,
+                       case when r.skip_if_active and exists (
+                                select 1 from runs a where a.job_id = r.job_id
+                                and a.status in ('PENDING', 'RUNNING', 'RETRYING'))
+                            then 'SKIPPED'
+                            else :initial end as status
+                from unnest(:jobIds::bigint[], :tenants::bigint[], :times::text[]::timestamptz[],
+                            :triggers::text[], :skip::boolean[], :leases::float8[])
+                     as r(job_id, tenant_id, scheduled_for, trigger, skip_if_active, lease_seconds)
+                where r.job_id = any(:won::bigint[])
+            ) s
+            on conflict (job_id, scheduled_for) where trigger in ('SCHEDULE', 'CATCH_UP')
+            do nothing
+            returning id, job_id, scheduled_for, trigger, status
+            """)
+        .param("node", nodeId)
+        .param("initial", deliverHere ? "RUNNING" : "PENDING")
+        .param("jobIds", SqlArrays.of("bigint", runs, r -> r.job().id()))
+        .param("tenants", SqlArrays.of("bigint", runs, r -> r.job().tenantId()))
+        .param("times", SqlArrays.of("text", runs, NewRun::scheduledFor))
+        .param("triggers", SqlArrays.of("text", runs, NewRun::trigger))
+        .param("skip", SqlArrays.of("boolean", runs, r -> r.job().skipOverlapping()))
+        // A delivery is owned for its timeout plus a margin; past that another node may retry.
+        .param(
+            "leases",
+            SqlArrays.of("float8", runs, r -> seconds(r.job().target().timeout().plusSeconds(30))))
+        .param("won", SqlArrays.of("bigint", won, id -> id))
+        .query(
+            (rs, row) ->
+                new InsertedRun(
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getTimestamp(3).toInstant(),
+                    rs.getString(4),
+                    rs.getString(5)))
+        .list();
+  }
+
+  /** Gives back the leases of jobs this node claimed and will not fire (shutdown). */
+  int handBack(String nodeId) {
+    return jdbc.sql(
+            """
+            update jobs set lease_owner = null, lease_until = null, fencing_token = fencing_token + 1
+            where lease_owner = :node
+            """)
+        .param("node", nodeId)
+        .update();
+  }
+
+  static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
+  }
+}

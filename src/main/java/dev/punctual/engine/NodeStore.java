@@ -1,0 +1,45 @@
+package dev.punctual.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The {@code nodes} table: heartbeats, and who is alive. */
+final class NodeStore {
+  private final JdbcClient jdbc;
+
+  NodeStore(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Records a heartbeat; returns the database's clock at that moment. */
+  Instant heartbeat(String nodeId, String roles) {
+    return jdbc.sql(
+            """
+            insert into nodes (id, roles) values (:id, :roles)
+            on conflict (id) do update set heartbeat_at = now(), roles = excluded.roles
+            returning heartbeat_at
+            """)
+        .param("id", nodeId)
+        .param("roles", roles)
+        .query(Instant.class)
+        .single();
+  }
+
+  int liveNodes(Duration deadAfter) {
+    return jdbc.sql(
+            "select count(*) from nodes where heartbeat_at > now() - make_interval(secs => :dead)")
+        .param("dead", (double) deadAfter.toMillis() / 1000)
+        .query(Integer.class)
+        .single();
+  }
+
+  /** Forgets nodes silent for an hour: their work was taken over long ago. */
+  void forgetLongDead() {
+    jdbc.sql("delete from nodes where heartbeat_at < now() - interval '1 hour'").update();
+  }
+
+  void remove(String nodeId) {
+    jdbc.sql("delete from nodes where id = :id").param("id", nodeId).update();
+  }
+}

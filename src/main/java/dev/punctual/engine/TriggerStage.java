@@ -1,0 +1,218 @@
+package dev.punctual.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Claims due jobs a little ahead, holds them in an in-memory timer, and fires each at its exact
+ * instant: one transaction per batch of fires that fall within a few milliseconds of each other.
+ */
+final class TriggerStage {
+  private static final Logger log = LoggerFactory.getLogger(TriggerStage.class);
+
+  private final String nodeId;
+  private final EngineSettings settings;
+  private final JobStore jobs;
+  private final TransactionTemplate transactions;
+  private final DatabaseClock clock;
+  private final EngineMetrics metrics;
+  private final Consumer<List<RunStore.OwnedRun>> delivery; // null when this node does not deliver
+  private final DelayQueue<Timer> timer = new DelayQueue<>();
+  private final Semaphore wakeUp = new Semaphore(0);
+  private volatile boolean running;
+
+  TriggerStage(
+      String nodeId,
+      EngineSettings settings,
+      JobStore jobs,
+      TransactionTemplate transactions,
+      DatabaseClock clock,
+      EngineMetrics metrics,
+      Consumer<List<RunStore.OwnedRun>> delivery) {
+    this.nodeId = nodeId;
+    this.settings = settings;
+    this.jobs = jobs;
+    this.transactions = transactions;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.delivery = delivery;
+  }
+
+  void start() {
+    running = true;
+    new Loop("claim", this::claimTurn, () -> running, metrics).start("punctual-claim");
+    new Loop("fire", this::fireTurn, () -> running, metrics).start("punctual-fire");
+  }
+
+  /** Stops claiming and firing; leases of jobs claimed and not fired are handed back. */
+  void stop() {
+    running = false;
+    wakeUp.release();
+    timer.clear();
+    try {
+      int handed = jobs.handBack(nodeId);
+      log.info("Handed back {} claimed jobs", handed);
+    } catch (RuntimeException e) {
+      log.warn("Could not hand back claimed jobs (their leases will expire): {}", e.toString());
+    }
+  }
+
+  /** Abandons everything at once, like a killed process (tests). */
+  void kill() {
+    running = false;
+    wakeUp.release();
+    timer.clear();
+  }
+
+  /** A job was created, changed or triggered with a near fire time: claim now. */
+  void wake() {
+    wakeUp.release();
+  }
+
+  int scheduled() {
+    return timer.size();
+  }
+
+  private void claimTurn() throws InterruptedException {
+    long started = System.nanoTime();
+    JobStore.Claim claim =
+        jobs.claim(
+            nodeId,
+            settings.claimBatch(),
+            settings.lookahead(),
+            settings.jobLease(),
+            settings.deadNodeAfter());
+    metrics.claim("jobs", claim.jobs().size(), System.nanoTime() - started);
+    if (claim.databaseNow() != null) {
+      clock.observe(claim.databaseNow(), started);
+    }
+    for (ClaimedJob job : claim.jobs()) {
+      timer.add(new Timer(job, clock.localNanosAt(job.fireAt())));
+    }
+    if (claim.jobs().size() < settings.claimBatch()) {
+      wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+      wakeUp.drainPermits();
+    }
+  }
+
+  private void fireTurn() throws InterruptedException {
+    Timer first = timer.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    if (first == null || !running) {
+      return;
+    }
+    List<ClaimedJob> due = new ArrayList<>();
+    due.add(first.job);
+    // Fires due within the batch window join this one: one commit for all of them. take()
+    // waits the few microseconds until each is due, so none fires early.
+    long windowNanos = settings.fireBatchWindow().toNanos();
+    for (Timer next = timer.peek();
+        next != null && next.getDelay(TimeUnit.NANOSECONDS) <= windowNanos && due.size() < 1000;
+        next = timer.peek()) {
+      due.add(timer.take().job);
+    }
+    fire(due);
+  }
+
+  /** Fires a batch in one transaction, then hands the new runs to this node's delivery. */
+  void fire(List<ClaimedJob> due) {
+    Instant now = clock.now();
+    List<JobStore.Advance> advances = new ArrayList<>(due.size());
+    List<JobStore.NewRun> runs = new ArrayList<>(due.size());
+    int misfired = 0;
+    for (ClaimedJob job : due) {
+      FirePlan plan = FirePlan.of(job, now, settings.misfireThreshold());
+      advances.add(new JobStore.Advance(job, plan.nextFireAt(), plan.completed()));
+      for (FirePlan.PlannedRun run : plan.runs()) {
+        runs.add(new JobStore.NewRun(job, run.scheduledFor(), run.trigger()));
+      }
+      if (plan.misfired() > 0) {
+        misfired += plan.misfired();
+        log.info(
+            "Job {} ({}) missed {} fire times; policy {} gave them up",
+            job.id(),
+            job.name(),
+            plan.misfired(),
+            job.misfire());
+      }
+    }
+    JobStore.FireResult result =
+        transactions.execute(
+            tx ->
+                jobs.fire(
+                    nodeId,
+                    advances,
+                    runs,
+                    settings.lookahead(),
+                    settings.jobLease(),
+                    delivery != null));
+    Instant committed = clock.now();
+    metrics.fires("misfired", misfired);
+    List<RunStore.OwnedRun> toDeliver = new ArrayList<>();
+    java.util.Map<Long, ClaimedJob> byId = new java.util.HashMap<>();
+    due.forEach(j -> byId.put(j.id(), j));
+    for (JobStore.InsertedRun run : result.runs()) {
+      ClaimedJob job = byId.get(run.jobId());
+      switch (run.status()) {
+        case "SKIPPED" -> metrics.fires("skipped", 1);
+        case "RUNNING" ->
+            toDeliver.add(
+                new RunStore.OwnedRun(
+                    run.id(),
+                    job.id(),
+                    job.name(),
+                    run.scheduledFor(),
+                    1,
+                    job.target(),
+                    job.retry()));
+        default -> {}
+      }
+      if (!"SKIPPED".equals(run.status())) {
+        metrics.fires("CATCH_UP".equals(run.trigger()) ? "caught_up" : "fired", 1);
+        if ("SCHEDULE".equals(run.trigger())) {
+          metrics.fireLag(Duration.between(run.scheduledFor(), committed));
+        }
+      }
+    }
+    if (result.won().size() < due.size()) {
+      log.debug("{} of {} fires lost their lease", due.size() - result.won().size(), due.size());
+    }
+    for (JobStore.Kept kept : result.kept()) {
+      ClaimedJob job = byId.get(kept.jobId()).withNext(kept.nextFireAt(), kept.token());
+      timer.add(new Timer(job, clock.localNanosAt(job.fireAt())));
+    }
+    if (delivery != null && !toDeliver.isEmpty()) {
+      delivery.accept(toDeliver);
+    }
+  }
+
+  /** A claimed job waiting for its instant, on the local monotonic clock. */
+  private static final class Timer implements Delayed {
+    final ClaimedJob job;
+    final long dueNanos;
+
+    Timer(ClaimedJob job, long dueNanos) {
+      this.job = job;
+      this.dueNanos = dueNanos;
+    }
+
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int compareTo(Delayed other) {
+      return Long.compare(dueNanos, ((Timer) other).dueNanos);
+    }
+  }
+}

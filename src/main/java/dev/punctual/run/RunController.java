@@ -1,0 +1,88 @@
+package dev.punctual.run;
+
+import dev.punctual.db.PgNotifications;
+import dev.punctual.tenant.Caller;
+import dev.punctual.web.ApiProblem;
+import dev.punctual.web.Pagination;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Runs: a job's history, one run, and a manual trigger. Scoped by tenant like jobs. */
+@RestController
+class RunController {
+  static final String RUNS_CHANNEL = "punctual_runs";
+  private static final Set<String> STATUSES =
+      Set.of("PENDING", "RUNNING", "RETRYING", "SUCCEEDED", "FAILED", "SKIPPED");
+
+  private final RunRepository runs;
+  private final PgNotifications notifications;
+
+  RunController(RunRepository runs, PgNotifications notifications) {
+    this.runs = runs;
+    this.notifications = notifications;
+  }
+
+  @GetMapping("/api/v1/jobs/{id}/runs")
+  Map<String, Object> list(
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+      @PathVariable String id,
+      @RequestParam(required = false) String limit,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(required = false) String status) {
+    long tenant = caller.requireTenant();
+    long jobId = Pagination.parseId(id, "job");
+    int size = Pagination.limit(limit);
+    Long before = Pagination.decodeCursor(cursor);
+    if (status != null && !STATUSES.contains(status)) {
+      throw ApiProblem.invalid(
+          "status", "must be one of PENDING, RUNNING, RETRYING, SUCCEEDED, FAILED, SKIPPED");
+    }
+    if (!runs.jobExists(tenant, jobId)) {
+      throw ApiProblem.notFound("No job " + id);
+    }
+    List<RunView> page = runs.list(tenant, jobId, status, before, size + 1);
+    String next = null;
+    if (page.size() > size) {
+      page = page.subList(0, size);
+      next = Pagination.encodeCursor(Long.parseLong(page.get(size - 1).id()));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("items", page);
+    body.put("nextCursor", next);
+    return body;
+  }
+
+  @GetMapping("/api/v1/runs/{runId}")
+  RunView get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String runId) {
+    long tenant = caller.requireTenant();
+    return runs.find(tenant, Pagination.parseId(runId, "run"))
+        .orElseThrow(() -> ApiProblem.notFound("No run " + runId));
+  }
+
+  /** Fires now, outside the schedule, whatever the overlap policy: 202 with the new run. */
+  @PostMapping("/api/v1/jobs/{id}/trigger")
+  @Transactional
+  public ResponseEntity<RunView> trigger(
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+    long tenant = caller.requireTenant();
+    RunView run =
+        runs.insertManual(tenant, Pagination.parseId(id, "job"))
+            .orElseThrow(() -> ApiProblem.notFound("No job " + id));
+    notifications.notify(RUNS_CHANNEL, run.id()); // wakes a worker at commit, on any node
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .location(URI.create("/api/v1/runs/" + run.id()))
+        .body(run);
+  }
+}
