@@ -1,0 +1,192 @@
+package dev.punctual.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.punctual.support.TargetServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Guarantees 1-3 of DESIGN.md with several engines racing over one database. */
+class EngineClusterIT {
+
+  @Test
+  void threeEnginesRacingOverThousandsOfDueJobsFireEachFireTimeExactlyOnce() throws Exception {
+    try (EngineHarness h = new EngineHarness();
+        TargetServer target = new TargetServer()) {
+      Instant now = Instant.now();
+      // 3,000 one-shot jobs all due now, and 100 jobs firing every second.
+      for (int i = 0; i < 3000; i++) {
+        Instant at = now.minusMillis(500).plusMillis(i % 1000);
+        h.insertJob(
+            "once-" + i, "{\"at\":\"" + at + "\"}", at, target.url("/ok"), "ALLOW", "FIRE_ONCE", 3);
+      }
+      Instant firstTick = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
+      for (int i = 0; i < 100; i++) {
+        h.insertJob(
+            "tick-" + i,
+            "{\"cron\":\"*/1 * * * * *\",\"timezone\":\"UTC\"}",
+            firstTick,
+            target.url("/ok"),
+            "ALLOW",
+            "FIRE_ONCE",
+            3);
+      }
+      for (String node : List.of("a", "b", "c")) {
+        h.start(node, EngineHarness.settings());
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  h.sql
+                          .sql(
+                              "select count(*) from runs where status = 'SUCCEEDED' and job_id <= (select min(id) + 2999 from jobs)")
+                          .query(Long.class)
+                          .single()
+                      == 3000);
+      // Let the ticking jobs run a few more seconds, then stop everything.
+      await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
+      h.stopAll();
+
+      List<EngineHarness.RunRow> runs = h.runs();
+      Map<String, Object> counts = h.counts();
+      System.out.printf(
+          "race: %s runs, %s distinct fire times, %s succeeded, %d deliveries%n",
+          counts.get("runs"),
+          counts.get("distinct_fires"),
+          counts.get("succeeded"),
+          target.deliveries().size());
+      // One run per fire time: no duplicate (job, scheduledFor).
+      assertThat(counts.get("runs")).isEqualTo(counts.get("distinct_fires"));
+      // Every one-shot job fired once and is completed.
+      assertThat(
+              h.sql
+                  .sql(
+                      "select count(*) from jobs where name like 'once-%' and completed and next_fire_at is null")
+                  .query(Long.class)
+                  .single())
+          .isEqualTo(3000L);
+      Map<Long, List<EngineHarness.RunRow>> byJob =
+          runs.stream().collect(Collectors.groupingBy(EngineHarness.RunRow::jobId));
+      long onceJobs =
+          byJob.values().stream()
+              .filter(r -> r.size() == 1 && r.get(0).trigger().equals("SCHEDULE"))
+              .count();
+      assertThat(onceJobs).isGreaterThanOrEqualTo(3000);
+      // Every ticking job: consecutive seconds from its first fire to its last, no gap.
+      for (List<EngineHarness.RunRow> jobRuns : byJob.values()) {
+        for (int i = 1; i < jobRuns.size(); i++) {
+          assertThat(
+                  Duration.between(
+                      jobRuns.get(i - 1).scheduledFor(), jobRuns.get(i).scheduledFor()))
+              .as("gap in job %d", jobRuns.get(i).jobId())
+              .isEqualTo(Duration.ofSeconds(1));
+        }
+      }
+      // The target received every run that succeeded at least once.
+      Set<String> delivered =
+          target.deliveries().stream()
+              .map(TargetServer.Delivery::runId)
+              .collect(Collectors.toSet());
+      Set<String> succeeded = new HashSet<>();
+      runs.stream()
+          .filter(r -> r.status().equals("SUCCEEDED"))
+          .forEach(r -> succeeded.add(String.valueOf(r.id())));
+      assertThat(delivered).containsAll(succeeded);
+    }
+  }
+
+  @Test
+  void aNodeThatLostItsLeaseCannotRecordAFire() throws Exception {
+    try (EngineHarness h = new EngineHarness()) {
+      JobDefinitions definitions =
+          new JobDefinitions(tools.jackson.databind.json.JsonMapper.builder().build());
+      JobStore store = new JobStore(h.sql, definitions);
+      NodeStore nodes = new NodeStore(h.sql);
+      Instant due = Instant.now().minusMillis(100);
+      long job =
+          h.insertJob(
+              "fenced",
+              "{\"at\":\"" + due + "\"}",
+              due,
+              "http://127.0.0.1:9/x",
+              "ALLOW",
+              "FIRE_ONCE",
+              1);
+      Duration lookahead = Duration.ofSeconds(2);
+      Duration lease = Duration.ofSeconds(5);
+      Duration dead = Duration.ofSeconds(10);
+
+      // Node a claims the job, then freezes (a long GC pause): its heartbeat goes stale.
+      nodes.heartbeat("a", "scheduler");
+      ClaimedJob claimedByA = store.claim("a", 10, lookahead, lease, dead).jobs().get(0);
+      h.sql
+          .sql("update nodes set heartbeat_at = now() - interval '1 minute' where id = 'a'")
+          .update();
+      assertThat(store.claim("b", 10, lookahead, lease, dead).jobs())
+          .as("a's lease is still valid in time, but a is dead")
+          .hasSize(1);
+
+      // b fires it.
+      nodes.heartbeat("b", "scheduler");
+      ClaimedJob claimedByB =
+          h.sql
+              .sql("select fencing_token from jobs where id = :id")
+              .param("id", job)
+              .query(Long.class)
+              .optional()
+              .map(token -> claimedByA.withNext(claimedByA.fireAt(), token))
+              .orElseThrow();
+      JobStore.FireResult fromB = fire(h, store, "b", claimedByB);
+      assertThat(fromB.runs()).hasSize(1);
+
+      // a wakes up and tries to record the same fire with its stale token: nothing is written.
+      JobStore.FireResult fromA = fire(h, store, "a", claimedByA);
+      assertThat(fromA.won()).isEmpty();
+      assertThat(fromA.runs()).isEmpty();
+      assertThat(h.runs()).hasSize(1);
+
+      // Even a write that bypassed the fencing meets the unique index: one run per fire time.
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  h.sql
+                      .sql(
+                          """
+                          insert into runs (job_id, tenant_id, scheduled_for, trigger, status)
+                          values (:job, :tenant, :at::timestamptz, 'SCHEDULE', 'PENDING')
+                          """)
+                      .param("job", job)
+                      .param("tenant", h.tenantId())
+                      .param("at", due.toString())
+                      .update())
+          .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+    }
+  }
+
+  private static JobStore.FireResult fire(
+      EngineHarness h, JobStore store, String node, ClaimedJob job) {
+    FirePlan plan = FirePlan.of(job, Instant.now(), Duration.ofMinutes(1));
+    org.springframework.transaction.support.TransactionTemplate tx =
+        new org.springframework.transaction.support.TransactionTemplate(
+            new org.springframework.jdbc.datasource.DataSourceTransactionManager(h.dataSource()));
+    return tx.execute(
+        s ->
+            store.fire(
+                node,
+                List.of(new JobStore.Advance(job, plan.nextFireAt(), plan.completed())),
+                plan.runs().stream()
+                    .map(r -> new JobStore.NewRun(job, r.scheduledFor(), r.trigger()))
+                    .toList(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                false));
+  }
+}

@@ -1,0 +1,180 @@
+package dev.punctual.engine;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.delivery.HttpDelivery;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A database of its own (embedded PostgreSQL, migrated by Flyway) and any number of engines on it,
+ * each with its own pool, like separate nodes. Jobs are inserted in the stored form the Jobs API
+ * writes. The database can be reached through a {@link dev.punctual.support.TcpProxy} to cut it
+ * away under the engines.
+ */
+final class EngineHarness implements AutoCloseable {
+  final EmbeddedPostgres postgres;
+  final JdbcClient sql;
+  private final HikariDataSource admin;
+  private final List<Engine> engines = new ArrayList<>();
+  private final List<HikariDataSource> pools = new ArrayList<>();
+  private final long tenantId;
+
+  EngineHarness() throws IOException {
+    postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(Files.createTempDirectory("punctual-engine"))
+            .setServerConfig("max_connections", "300")
+            .start();
+    admin = pool(postgres.getPort(), 5);
+    Flyway.configure().dataSource(admin).locations("classpath:db/migration").load().migrate();
+    sql = JdbcClient.create(admin);
+    tenantId =
+        sql.sql("insert into tenants (name) values ('engine-test') returning id")
+            .query(Long.class)
+            .single();
+  }
+
+  static HikariDataSource pool(int port, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+    config.setUsername("postgres");
+    config.setMaximumPoolSize(size);
+    config.setConnectionTimeout(2000);
+    config.setInitializationFailTimeout(-1);
+    return new HikariDataSource(config);
+  }
+
+  /** Settings for tests: the defaults of the service, with a few overrides. */
+  static EngineSettings settings() {
+    return EngineSettings.defaults().withRoles(java.util.Set.of("scheduler", "worker"));
+  }
+
+  /** Starts an engine named {@code name} on its own pool to {@code port}. */
+  Engine start(String name, EngineSettings settings, int port) {
+    HikariDataSource pool = pool(port, 10);
+    pools.add(pool);
+    Engine engine = new Engine(name, settings, pool, http(), new SimpleMeterRegistry());
+    engines.add(engine);
+    engine.start();
+    return engine;
+  }
+
+  Engine start(String name, EngineSettings settings) {
+    return start(name, settings, postgres.getPort());
+  }
+
+  static HttpDelivery http() {
+    return new HttpDelivery(Executors.newCachedThreadPool(), "test");
+  }
+
+  DataSource dataSource() {
+    return admin;
+  }
+
+  long tenantId() {
+    return tenantId;
+  }
+
+  /** Inserts a job in the Jobs API's stored form; returns its id. */
+  long insertJob(
+      String name,
+      String scheduleJson,
+      Instant nextFireAt,
+      String url,
+      String overlap,
+      String misfire,
+      int maxAttempts) {
+    String target =
+        "{\"type\":\"http\",\"method\":\"POST\",\"url\":\"%s\",\"headers\":{},\"body\":null,\"timeout\":\"PT10S\"}"
+            .formatted(url);
+    String retry =
+        "{\"maxAttempts\":%d,\"initialBackoff\":\"PT0.2S\",\"maxBackoff\":\"PT1S\",\"multiplier\":2.0}"
+            .formatted(maxAttempts);
+    return sql.sql(
+            """
+            insert into jobs (tenant_id, name, schedule, target, retry, overlap, misfire,
+                              next_fire_at)
+            values (:tenant, :name, :schedule::json, :target::json, :retry::json, :overlap,
+                    :misfire, :next::timestamptz)
+            returning id
+            """)
+        .param("tenant", tenantId)
+        .param("name", name)
+        .param("schedule", scheduleJson)
+        .param("target", target)
+        .param("retry", retry)
+        .param("overlap", overlap)
+        .param("misfire", misfire)
+        .param("next", nextFireAt.toString())
+        .query(Long.class)
+        .single();
+  }
+
+  /** One row per run: job, scheduled time, trigger, status, attempts, created_at. */
+  record RunRow(
+      long id,
+      long jobId,
+      Instant scheduledFor,
+      String trigger,
+      String status,
+      int attempts,
+      Instant createdAt) {}
+
+  List<RunRow> runs() {
+    return sql.sql(
+            """
+            select id, job_id, scheduled_for, trigger, status, attempts, created_at
+            from runs order by job_id, scheduled_for
+            """)
+        .query(
+            (rs, n) ->
+                new RunRow(
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getTimestamp(3).toInstant(),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getInt(6),
+                    rs.getTimestamp(7).toInstant()))
+        .list();
+  }
+
+  Map<String, Object> counts() {
+    return sql.sql(
+            """
+            select count(*) as runs, count(distinct (job_id, scheduled_for)) as distinct_fires,
+                   count(*) filter (where status = 'SUCCEEDED') as succeeded
+            from runs
+            """)
+        .query()
+        .singleRow();
+  }
+
+  void stopAll() {
+    engines.forEach(Engine::stop);
+  }
+
+  @Override
+  public void close() throws IOException {
+    engines.forEach(Engine::kill);
+    pools.forEach(HikariDataSource::close);
+    admin.close();
+    postgres.close();
+  }
+
+  static Duration seconds(double s) {
+    return Duration.ofMillis((long) (s * 1000));
+  }
+}
