@@ -5,7 +5,6 @@ import dev.punctual.config.Version;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.delivery.HttpDelivery;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -26,16 +25,10 @@ class EngineConfig {
     return EngineSettings.defaults().withRoles(properties.roleSet());
   }
 
-  @Bean(destroyMethod = "")
-  HttpDelivery httpDelivery() {
-    return new HttpDelivery(
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread thread = new Thread(runnable, "punctual-http");
-              thread.setDaemon(true);
-              return thread;
-            }),
-        Version.current());
+  /** Closed after the engine stops (the engine depends on it). */
+  @Bean(destroyMethod = "close")
+  HttpDelivery httpDelivery(EngineSettings settings) {
+    return new HttpDelivery(settings.maxInFlight(), Version.current());
   }
 
   @Bean

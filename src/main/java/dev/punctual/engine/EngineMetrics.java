@@ -16,6 +16,8 @@ final class EngineMetrics {
   private final Timer claimDuration;
   private final DistributionSummary claimBatch;
   private final Timer deliveryDuration;
+  private final Timer fireDuration;
+  private final DistributionSummary fireBatch;
   private final AtomicInteger liveNodes = new AtomicInteger();
 
   EngineMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
@@ -24,6 +26,7 @@ final class EngineMetrics {
         Timer.builder("punctual.fire.lag")
             .description("Actual minus scheduled fire time, at the commit of the run")
             .publishPercentileHistogram()
+            .publishPercentiles(0.5, 0.99)
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(2))
             .register(registry);
@@ -40,6 +43,16 @@ final class EngineMetrics {
         Timer.builder("punctual.delivery.duration")
             .description("Duration of one delivery attempt")
             .publishPercentileHistogram()
+            .register(registry);
+    this.fireDuration =
+        Timer.builder("punctual.fire.duration")
+            .description("Time of one fire transaction (advance the jobs, insert the runs)")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    this.fireBatch =
+        DistributionSummary.builder("punctual.fire.batch.size")
+            .description("Fires recorded by one transaction")
+            .publishPercentiles(0.5, 0.99)
             .register(registry);
     Gauge.builder("punctual.runs.in.flight", inFlight)
         .description("Deliveries in progress on this node")
@@ -69,6 +82,11 @@ final class EngineMetrics {
   void claim(String what, int size, long nanos) {
     claimDuration.record(Duration.ofNanos(nanos));
     claimBatch.record(size);
+  }
+
+  void fireBatch(int size, long nanos) {
+    fireBatch.record(size);
+    fireDuration.record(Duration.ofNanos(nanos));
   }
 
   void liveNodes(int count) {

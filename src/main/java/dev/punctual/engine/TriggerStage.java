@@ -19,6 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class TriggerStage {
   private static final Logger log = LoggerFactory.getLogger(TriggerStage.class);
+  private static final int MAX_FIRE_BATCH = 1000;
 
   private final String nodeId;
   private final EngineSettings settings;
@@ -112,11 +113,15 @@ final class TriggerStage {
     }
     List<ClaimedJob> due = new ArrayList<>();
     due.add(first.job);
-    // Fires due within the batch window join this one: one commit for all of them. take()
-    // waits the few microseconds until each is due, so none fires early.
-    long windowNanos = settings.fireBatchWindow().toNanos();
+    // One commit for many fires: every fire already due joins this batch, and so does every
+    // fire due within the batch window. The window is fixed when the batch starts (a window
+    // sliding with the clock would swallow a steady stream whole), and a node that fell behind
+    // catches up in big batches. take() waits the few microseconds until each is due, so none
+    // fires early.
+    long windowEnd =
+        Math.max(first.dueNanos, System.nanoTime()) + settings.fireBatchWindow().toNanos();
     for (Timer next = timer.peek();
-        next != null && next.getDelay(TimeUnit.NANOSECONDS) <= windowNanos && due.size() < 1000;
+        next != null && next.dueNanos <= windowEnd && due.size() < MAX_FIRE_BATCH;
         next = timer.peek()) {
       due.add(timer.take().job);
     }
@@ -145,6 +150,7 @@ final class TriggerStage {
             job.misfire());
       }
     }
+    long started = System.nanoTime();
     JobStore.FireResult result =
         transactions.execute(
             tx ->
@@ -156,6 +162,7 @@ final class TriggerStage {
                     settings.jobLease(),
                     delivery != null));
     Instant committed = clock.now();
+    metrics.fireBatch(due.size(), System.nanoTime() - started);
     metrics.fires("misfired", misfired);
     List<RunStore.OwnedRun> toDeliver = new ArrayList<>();
     java.util.Map<Long, ClaimedJob> byId = new java.util.HashMap<>();

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -76,7 +75,7 @@ final class EngineHarness implements AutoCloseable {
   }
 
   static HttpDelivery http() {
-    return new HttpDelivery(Executors.newCachedThreadPool(), "test");
+    return new HttpDelivery(256, "test");
   }
 
   DataSource dataSource() {
