@@ -21,6 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private static final Duration RETENTION_FIRST_DELAY = Duration.ofSeconds(5);
+  private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(1);
+  private static final int RETENTION_BATCH = 1000;
 
   private final String nodeId;
   private final EngineSettings settings;
@@ -31,6 +34,7 @@ public final class Engine {
   private final TriggerStage trigger;
   private final DeliveryStage delivery;
   private volatile boolean running;
+  private volatile boolean stopping;
 
   public Engine(
       String nodeId,
@@ -95,6 +99,7 @@ public final class Engine {
     if (!running) {
       return;
     }
+    stopping = true;
     if (trigger != null) {
       trigger.stop();
     }
@@ -112,6 +117,7 @@ public final class Engine {
 
   /** Stops everything at once without a word to the database, like {@code kill -9} (tests). */
   public void kill() {
+    stopping = true;
     running = false;
     if (trigger != null) {
       trigger.kill();
@@ -142,21 +148,27 @@ public final class Engine {
     Thread.sleep(settings.heartbeatInterval().toMillis());
   }
 
-  private long lastRetention;
-
+  /** Once a minute (the first time a few seconds after start): delete expired run history. */
   private void retentionTurn() throws InterruptedException {
-    Thread.sleep(1000);
-    if (System.nanoTime() - lastRetention < Duration.ofMinutes(1).toNanos()) {
-      return;
+    Thread.sleep(RETENTION_FIRST_DELAY.toMillis());
+    while (running) {
+      purgeExpiredRuns();
+      nodes.forgetLongDead();
+      Thread.sleep(RETENTION_INTERVAL.toMillis());
     }
-    lastRetention = System.nanoTime();
+  }
+
+  /** Deletes finished runs past the retention age; returns how many. */
+  int purgeExpiredRuns() throws InterruptedException {
+    int total = 0;
     int deleted;
     do {
       // Small batches with a pause between them keep the hot path's locks and I/O free.
-      deleted = runs.deleteFinishedBefore(settings.retention(), 1000);
+      deleted = runs.deleteFinishedBefore(settings.retention(), RETENTION_BATCH);
       metrics.runsDeleted(deleted);
-      Thread.sleep(50);
-    } while (deleted == 1000 && running);
-    nodes.forgetLongDead();
+      total += deleted;
+      Thread.sleep(20);
+    } while (deleted == RETENTION_BATCH && !stopping);
+    return total;
   }
 }

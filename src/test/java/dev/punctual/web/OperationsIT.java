@@ -51,4 +51,42 @@ class OperationsIT extends ApiTestBase {
     Api.Response ui = anonymous.get("/swagger-ui/index.html");
     assertThat(ui.status()).isEqualTo(200);
   }
+
+  @Test
+  void prometheusShowsTheEnginesMetrics() throws Exception {
+    try (dev.punctual.support.TargetServer target = new dev.punctual.support.TargetServer()) {
+      Api tenant = newTenant();
+      Api.Response job =
+          tenant.post(
+              "/api/v1/jobs",
+              java.util.Map.of(
+                  "name", "metered",
+                  "schedule",
+                      java.util.Map.of("at", java.time.Instant.now().plusMillis(300).toString()),
+                  "target", java.util.Map.of("url", target.url("/ok"))));
+      String id = job.body().path("id").asString();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(
+              () ->
+                  tenant
+                      .get("/api/v1/jobs/" + id)
+                      .body()
+                      .path("lastRun")
+                      .path("status")
+                      .asString()
+                      .equals("SUCCEEDED"));
+      String metrics = anonymous.get("/actuator/prometheus").raw().body();
+      assertThat(metrics)
+          .contains("punctual_fire_lag_seconds_bucket")
+          .contains("punctual_fires_total{outcome=\"fired\"}")
+          .contains("punctual_deliveries_total{outcome=\"success\"}")
+          .contains("punctual_delivery_duration_seconds_count")
+          .contains("punctual_claim_duration_seconds_count")
+          .contains("punctual_claim_batch_size_count")
+          .contains("punctual_fire_batch_size_count")
+          .contains("punctual_runs_in_flight")
+          .contains("punctual_nodes_live");
+    }
+  }
 }
