@@ -17,7 +17,7 @@ DATA=$(mktemp -d /tmp/punctual-lag.XXXXXX)
 JAR=target/punctual-0.1.0-SNAPSHOT.jar
 [ -f "$JAR" ] || ./mvnw -B -q -DskipTests package
 
-java bench/Target.java "$TARGET_PORT" > "$DATA/target.log" 2>&1 &
+java -Dsun.net.httpserver.nodelay=true bench/Target.java "$TARGET_PORT" > "$DATA/target.log" 2>&1 &
 TPID=$!
 PUNCTUAL_ADMIN_KEY=$ADMIN PUNCTUAL_DATA_DIR=$DATA SERVER_PORT=$PORT \
   java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$DATA/service.log" 2>&1 &

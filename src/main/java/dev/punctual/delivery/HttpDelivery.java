@@ -29,6 +29,7 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -58,11 +59,13 @@ public class HttpDelivery implements AutoCloseable {
                         ConnectionConfig.custom()
                             .setConnectTimeout(Timeout.ofSeconds(5))
                             .setTimeToLive(Timeout.ofMinutes(5))
+                            // A target may close idle keep-alive connections; check before reuse.
+                            .setValidateAfterInactivity(TimeValue.ofMilliseconds(500))
                             .build())
                     .build())
             .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).build())
             .disableRedirectHandling()
-            .disableAutomaticRetries() // retries are the run's, with backoff and a record
+            .setRetryStrategy(new UnsentRequestRetry()) // other retries are the run's
             .disableCookieManagement()
             .disableAuthCaching()
             .build();

@@ -59,6 +59,15 @@ final class DeliveryStage {
     new Loop("outcomes", this::writeTurn, () -> writing, metrics).start("punctual-outcomes");
   }
 
+  /**
+   * Whether runs fired now may be owned by this node (the fast path). Past a few batches of
+   * attempts already waiting, they are recorded PENDING for any worker instead: a run must not wait
+   * in this node's memory until its lease runs out and another node attempts it too.
+   */
+  boolean hasRoom() {
+    return queue.size() < 4 * settings.maxInFlight();
+  }
+
   /** Runs this node fired, already owned by it: the fast path. */
   void accept(List<RunStore.OwnedRun> fired) {
     queue.addAll(fired);

@@ -64,7 +64,7 @@ public final class Engine {
                 transactions,
                 clock,
                 metrics,
-                delivery == null ? null : delivery::accept)
+                delivery)
             : null;
   }
 

@@ -22,7 +22,7 @@ class EngineConfig {
 
   @Bean
   EngineSettings engineSettings(PunctualProperties properties) {
-    return EngineSettings.defaults().withRoles(properties.roleSet());
+    return EngineSettings.builder().roles(properties.roleSet()).build();
   }
 
   /** Closed after the engine stops (the engine depends on it). */

@@ -35,19 +35,11 @@ public record EngineSettings(
     Duration retention) {
 
   public static EngineSettings defaults() {
-    return new EngineSettings(
-        Set.of("api", "scheduler", "worker"),
-        Duration.ofSeconds(2),
-        Duration.ofMillis(500),
-        500,
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(1),
-        Duration.ofMinutes(1),
-        256,
-        Duration.ofMillis(2),
-        Duration.ofSeconds(20),
-        Duration.ofDays(7));
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
   }
 
   public boolean schedules() {
@@ -58,35 +50,55 @@ public record EngineSettings(
     return roles.contains("worker");
   }
 
-  public EngineSettings withRoles(Set<String> newRoles) {
-    return new EngineSettings(
-        newRoles,
-        lookahead,
-        pollInterval,
-        claimBatch,
-        jobLease,
-        deadNodeAfter,
-        heartbeatInterval,
-        misfireThreshold,
-        maxInFlight,
-        fireBatchWindow,
-        shutdownGrace,
-        retention);
-  }
+  /** The defaults of the service, changed one setting at a time. */
+  public static final class Builder {
+    private Set<String> roles = Set.of("api", "scheduler", "worker");
+    private Duration lookahead = Duration.ofSeconds(2);
+    private Duration pollInterval = Duration.ofMillis(500);
+    private int claimBatch = 500;
+    private Duration jobLease = Duration.ofSeconds(5);
+    private Duration deadNodeAfter = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration misfireThreshold = Duration.ofMinutes(1);
+    private int maxInFlight = 256;
+    private Duration fireBatchWindow = Duration.ofMillis(2);
+    private Duration shutdownGrace = Duration.ofSeconds(20);
+    private Duration retention = Duration.ofDays(7);
 
-  public EngineSettings withDeadNodeAfter(Duration d) {
-    return new EngineSettings(
-        roles,
-        lookahead,
-        pollInterval,
-        claimBatch,
-        jobLease,
-        d,
-        heartbeatInterval,
-        misfireThreshold,
-        maxInFlight,
-        fireBatchWindow,
-        shutdownGrace,
-        retention);
+    public Builder roles(Set<String> value) {
+      roles = Set.copyOf(value);
+      return this;
+    }
+
+    public Builder misfireThreshold(Duration value) {
+      misfireThreshold = value;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration value) {
+      shutdownGrace = value;
+      return this;
+    }
+
+    public Builder retention(Duration value) {
+      retention = value;
+      return this;
+    }
+
+    public EngineSettings build() {
+      return new EngineSettings(
+          roles,
+          lookahead,
+          pollInterval,
+          claimBatch,
+          jobLease,
+          deadNodeAfter,
+          heartbeatInterval,
+          misfireThreshold,
+          maxInFlight,
+          fireBatchWindow,
+          shutdownGrace,
+          retention);
+    }
   }
 }

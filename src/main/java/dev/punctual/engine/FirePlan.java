@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import dev.punctual.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,19 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
   }
 
   /**
+   * The next fire time as stored: to the microsecond (PostgreSQL's precision), and strictly after
+   * {@code t}. A schedule instant finer than that (a hand-written row) must not come back as the
+   * same stored instant and fire forever.
+   */
+  static Instant next(Schedule schedule, Instant t) {
+    Optional<Instant> next = schedule.nextAfter(t);
+    while (next.isPresent() && !next.get().truncatedTo(ChronoUnit.MICROS).isAfter(t)) {
+      next = schedule.nextAfter(next.get());
+    }
+    return next.map(i -> i.truncatedTo(ChronoUnit.MICROS)).orElse(null);
+  }
+
+  /**
    * Plans the fire of {@code job} at {@code now} (the database clock). A fire time late by no more
    * than {@code threshold} simply fires. Later than that, the job missed its time because no node
    * could fire it, and its misfire policy decides over every fire time missed up to now: {@code
@@ -36,8 +50,7 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
     Schedule schedule = job.schedule();
     Instant fireAt = job.fireAt();
     if (!now.minus(threshold).isAfter(fireAt)) {
-      Optional<Instant> next = schedule.nextAfter(fireAt);
-      return new FirePlan(List.of(new PlannedRun(fireAt, "SCHEDULE")), next.orElse(null), 0);
+      return new FirePlan(List.of(new PlannedRun(fireAt, "SCHEDULE")), next(schedule, fireAt), 0);
     }
     List<Instant> missed = new ArrayList<>();
     int count = 0;
@@ -50,7 +63,7 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
         missed.remove(0); // keep the latest 100
         missed.add(t);
       }
-      t = schedule.nextAfter(t).orElse(null);
+      t = next(schedule, t);
     }
     Instant next = t;
     List<PlannedRun> runs =

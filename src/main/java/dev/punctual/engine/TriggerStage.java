@@ -8,7 +8,6 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -27,7 +26,7 @@ final class TriggerStage {
   private final TransactionTemplate transactions;
   private final DatabaseClock clock;
   private final EngineMetrics metrics;
-  private final Consumer<List<RunStore.OwnedRun>> delivery; // null when this node does not deliver
+  private final DeliveryStage delivery; // null when this node does not deliver
   private final DelayQueue<Timer> timer = new DelayQueue<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private volatile boolean running;
@@ -39,7 +38,7 @@ final class TriggerStage {
       TransactionTemplate transactions,
       DatabaseClock clock,
       EngineMetrics metrics,
-      Consumer<List<RunStore.OwnedRun>> delivery) {
+      DeliveryStage delivery) {
     this.nodeId = nodeId;
     this.settings = settings;
     this.jobs = jobs;
@@ -150,6 +149,7 @@ final class TriggerStage {
             job.misfire());
       }
     }
+    boolean deliverHere = delivery != null && delivery.hasRoom();
     long started = System.nanoTime();
     JobStore.FireResult result =
         transactions.execute(
@@ -160,7 +160,7 @@ final class TriggerStage {
                     runs,
                     settings.lookahead(),
                     settings.jobLease(),
-                    delivery != null));
+                    deliverHere));
     Instant committed = clock.now();
     metrics.fireBatch(due.size(), System.nanoTime() - started);
     metrics.fires("misfired", misfired);
@@ -197,8 +197,10 @@ final class TriggerStage {
       ClaimedJob job = byId.get(kept.jobId()).withNext(kept.nextFireAt(), kept.token());
       timer.add(new Timer(job, clock.localNanosAt(job.fireAt())));
     }
-    if (delivery != null && !toDeliver.isEmpty()) {
+    if (!toDeliver.isEmpty()) {
       delivery.accept(toDeliver);
+    } else if (delivery != null && !deliverHere && !result.runs().isEmpty()) {
+      delivery.wake(); // recorded PENDING: claim them as room comes
     }
   }
 

@@ -42,16 +42,43 @@ class EngineClusterIT {
       for (String node : List.of("a", "b", "c")) {
         h.start(node, EngineHarness.settings());
       }
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  h.sql
-                          .sql(
-                              "select count(*) from runs where status = 'SUCCEEDED' and job_id <= (select min(id) + 2999 from jobs)")
-                          .query(Long.class)
-                          .single()
-                      == 3000);
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    h.sql
+                            .sql(
+                                "select count(*) from runs r join jobs j on j.id = r.job_id"
+                                    + " where r.status = 'SUCCEEDED' and j.name like 'once-%'")
+                            .query(Long.class)
+                            .single()
+                        == 3000);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(
+            "runs of one-shot jobs by status: "
+                + h.sql
+                    .sql(
+                        "select r.status, r.lease_owner, r.attempts, count(*) from runs r join jobs j"
+                            + " on j.id = r.job_id where j.name like 'once-%' group by 1, 2, 3")
+                    .query()
+                    .listOfRows()
+                + "; errors: "
+                + h.sql
+                    .sql(
+                        "select error, count(*) from runs where error is not null group by 1"
+                            + " order by 2 desc limit 5")
+                    .query()
+                    .listOfRows()
+                + "; jobs: "
+                + h.sql
+                    .sql(
+                        "select completed, next_fire_at is null as no_next, lease_owner, count(*)"
+                            + " from jobs where name like 'once-%' group by 1, 2, 3")
+                    .query()
+                    .listOfRows(),
+            e);
+      }
       // Let the ticking jobs run a few more seconds, then stop everything.
       await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
       h.stopAll();
@@ -66,6 +93,28 @@ class EngineClusterIT {
           target.deliveries().size());
       // One run per fire time: no duplicate (job, scheduledFor).
       assertThat(counts.get("runs")).isEqualTo(counts.get("distinct_fires"));
+      System.out.println(
+          "one-shot jobs by state: "
+              + h.sql
+                  .sql(
+                      "select completed, next_fire_at is null as no_next, count(*) from jobs"
+                          + " where name like 'once-%' group by 1, 2")
+                  .query()
+                  .listOfRows()
+              + "; runs by job kind: "
+              + h.sql
+                  .sql(
+                      "select split_part(j.name, '-', 1) as kind, r.trigger, count(*) from runs r"
+                          + " join jobs j on j.id = r.job_id group by 1, 2")
+                  .query()
+                  .listOfRows()
+              + "; sample: "
+              + h.sql
+                  .sql(
+                      "select id, name, schedule::text, next_fire_at, completed, fencing_token,"
+                          + " lease_owner from jobs where id in (1, 2, 2999, 3001) order by id")
+                  .query()
+                  .listOfRows());
       // Every one-shot job fired once and is completed.
       assertThat(
               h.sql

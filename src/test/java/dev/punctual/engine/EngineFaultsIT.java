@@ -103,19 +103,7 @@ class EngineFaultsIT {
     try (EngineHarness h = new EngineHarness();
         TargetServer target = new TargetServer()) {
       EngineSettings settings =
-          new EngineSettings(
-              java.util.Set.of("scheduler", "worker"),
-              Duration.ofSeconds(2),
-              Duration.ofMillis(500),
-              500,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(1),
-              Duration.ofSeconds(2), // misfire threshold, short for the test
-              256,
-              Duration.ofMillis(2),
-              Duration.ofSeconds(5),
-              Duration.ofDays(7));
+          EngineHarness.builder().misfireThreshold(Duration.ofSeconds(2)).build();
       Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
       String schedule = "{\"interval\":\"PT1S\",\"startAt\":\"" + first + "\"}";
       long fireOnce =

@@ -57,7 +57,12 @@ final class EngineHarness implements AutoCloseable {
 
   /** Settings for tests: the defaults of the service, with a few overrides. */
   static EngineSettings settings() {
-    return EngineSettings.defaults().withRoles(java.util.Set.of("scheduler", "worker"));
+    return builder().build();
+  }
+
+  /** The service's defaults for a node that fires and delivers (no API here). */
+  static EngineSettings.Builder builder() {
+    return EngineSettings.builder().roles(java.util.Set.of("scheduler", "worker"));
   }
 
   /** Starts an engine named {@code name} on its own pool to {@code port}. */

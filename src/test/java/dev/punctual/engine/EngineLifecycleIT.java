@@ -31,19 +31,7 @@ class EngineLifecycleIT {
             3);
       }
       EngineSettings settings =
-          new EngineSettings(
-              Set.of("scheduler", "worker"),
-              Duration.ofSeconds(2),
-              Duration.ofMillis(500),
-              500,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(1),
-              Duration.ofMinutes(1),
-              256,
-              Duration.ofMillis(2),
-              Duration.ofSeconds(1), // shutdown grace
-              Duration.ofDays(7));
+          EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build();
       Engine engine = h.start("leaving", settings);
       await()
           .atMost(Duration.ofSeconds(10))
@@ -108,7 +96,7 @@ class EngineLifecycleIT {
           3);
       // A scheduler without a worker: fires are recorded PENDING, nothing is delivered.
       Engine scheduler =
-          h.start("scheduler-only", EngineHarness.settings().withRoles(Set.of("scheduler")));
+          h.start("scheduler-only", EngineSettings.builder().roles(Set.of("scheduler")).build());
       await()
           .atMost(Duration.ofSeconds(10))
           .until(
@@ -122,7 +110,7 @@ class EngineLifecycleIT {
       scheduler.stop();
       // A worker alone delivers them, and fires nothing new.
       long runsBefore = h.sql.sql("select count(*) from runs").query(Long.class).single();
-      h.start("worker-only", EngineHarness.settings().withRoles(Set.of("worker")));
+      h.start("worker-only", EngineSettings.builder().roles(Set.of("worker")).build());
       await()
           .atMost(Duration.ofSeconds(10))
           .until(
@@ -173,19 +161,7 @@ class EngineLifecycleIT {
           .param("tenant", h.tenantId())
           .update();
       EngineSettings oneDay =
-          new EngineSettings(
-              Set.of(), // neither firing nor delivering: only the purge is exercised
-              Duration.ofSeconds(2),
-              Duration.ofMillis(500),
-              500,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(1),
-              Duration.ofMinutes(1),
-              256,
-              Duration.ofMillis(2),
-              Duration.ofSeconds(5),
-              Duration.ofDays(1));
+          EngineSettings.builder().roles(Set.of()).retention(Duration.ofDays(1)).build();
       Engine engine =
           new Engine(
               "purger",

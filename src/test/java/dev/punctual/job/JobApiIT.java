@@ -84,6 +84,17 @@ class JobApiIT extends ApiTestBase {
     assertThat(Instant.parse(interval.path("nextRunAt").asString()))
         .isEqualTo(startAt.plusSeconds(30));
 
+    // Instants are kept to the microsecond, PostgreSQL's precision.
+    JsonNode precise =
+        create(
+            Map.of(
+                "name", "precise",
+                "schedule", Map.of("at", "2030-01-01T00:00:00.123456789Z"),
+                "target", Map.of("url", "http://svc.internal/once")));
+    assertThat(precise.path("schedule").path("at").asString())
+        .isEqualTo("2030-01-01T00:00:00.123456Z");
+    assertThat(precise.path("nextRunAt").asString()).isEqualTo("2030-01-01T00:00:00.123456Z");
+
     Instant at = Instant.parse("2030-01-01T00:00:00Z");
     JsonNode once =
         create(

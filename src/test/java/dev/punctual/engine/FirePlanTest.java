@@ -1,0 +1,98 @@
+package dev.punctual.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.punctual.delivery.HttpTarget;
+import dev.punctual.schedule.IntervalSchedule;
+import dev.punctual.schedule.OnceSchedule;
+import dev.punctual.schedule.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FirePlanTest {
+  private static final Duration THRESHOLD = Duration.ofMinutes(1);
+
+  private static ClaimedJob job(Schedule schedule, Instant fireAt, String misfire) {
+    return new ClaimedJob(
+        1,
+        1,
+        "job",
+        fireAt,
+        1,
+        schedule,
+        new HttpTarget("POST", "http://x", Map.of(), null, Duration.ofSeconds(10)),
+        new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofMinutes(5), 2.0),
+        false,
+        misfire);
+  }
+
+  @Test
+  void aOneShotWithNanosecondsCompletesOnceFiredAtItsStoredMicrosecond() {
+    // Regression: `at` kept nanoseconds, the database keeps microseconds; the "next" fire time
+    // was the same stored instant again, and the job fired forever.
+    Instant at = Instant.parse("2026-11-27T15:04:52.133710480Z");
+    Instant stored = Instant.parse("2026-11-27T15:04:52.133710Z");
+    FirePlan plan =
+        FirePlan.of(
+            job(new OnceSchedule(at, Schedule.Bounds.NONE), stored, "FIRE_ONCE"),
+            stored,
+            THRESHOLD);
+    assertThat(plan.runs()).hasSize(1);
+    assertThat(plan.completed()).isTrue();
+  }
+
+  @Test
+  void nextFireTimesAreStrictlyLaterAndToTheMicrosecond() {
+    Instant start = Instant.parse("2026-01-01T00:00:00.000000900Z");
+    IntervalSchedule every =
+        new IntervalSchedule(Duration.ofSeconds(1), start, Schedule.Bounds.NONE);
+    Instant t = start.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    for (int i = 0; i < 5; i++) {
+      Instant next = FirePlan.next(every, t);
+      assertThat(next).isAfter(t);
+      assertThat(next.getNano() % 1000).isZero();
+      t = next;
+    }
+  }
+
+  @Test
+  void lateByLessThanTheThresholdSimplyFires() {
+    Instant fireAt = Instant.parse("2026-01-01T00:00:00Z");
+    IntervalSchedule every =
+        new IntervalSchedule(Duration.ofSeconds(1), fireAt, Schedule.Bounds.NONE);
+    FirePlan plan = FirePlan.of(job(every, fireAt, "SKIP"), fireAt.plusSeconds(59), THRESHOLD);
+    assertThat(plan.runs()).extracting(FirePlan.PlannedRun::trigger).containsExactly("SCHEDULE");
+    assertThat(plan.nextFireAt()).isEqualTo(fireAt.plusSeconds(1));
+  }
+
+  @Test
+  void misfirePolicies() {
+    Instant fireAt = Instant.parse("2026-01-01T00:00:00Z");
+    Instant now = fireAt.plusSeconds(600).plusMillis(500); // ten minutes down
+    IntervalSchedule everyMinute =
+        new IntervalSchedule(Duration.ofMinutes(1), fireAt, Schedule.Bounds.NONE);
+
+    FirePlan once = FirePlan.of(job(everyMinute, fireAt, "FIRE_ONCE"), now, THRESHOLD);
+    assertThat(once.runs())
+        .containsExactly(new FirePlan.PlannedRun(fireAt.plusSeconds(600), "CATCH_UP"));
+    assertThat(once.misfired()).isZero();
+    assertThat(once.nextFireAt()).isEqualTo(fireAt.plusSeconds(660));
+
+    FirePlan skip = FirePlan.of(job(everyMinute, fireAt, "SKIP"), now, THRESHOLD);
+    assertThat(skip.runs()).isEmpty();
+    assertThat(skip.misfired()).isEqualTo(11);
+    assertThat(skip.nextFireAt()).isEqualTo(fireAt.plusSeconds(660));
+
+    FirePlan all = FirePlan.of(job(everyMinute, fireAt, "FIRE_ALL"), now, THRESHOLD);
+    assertThat(all.runs()).hasSize(11).allMatch(r -> r.trigger().equals("CATCH_UP"));
+
+    IntervalSchedule everySecond =
+        new IntervalSchedule(Duration.ofSeconds(1), fireAt, Schedule.Bounds.NONE);
+    FirePlan capped = FirePlan.of(job(everySecond, fireAt, "FIRE_ALL"), now, THRESHOLD);
+    assertThat(capped.runs()).hasSize(100);
+    assertThat(capped.runs().get(99).scheduledFor()).isEqualTo(fireAt.plusSeconds(600));
+    assertThat(capped.misfired()).isEqualTo(601 - 100);
+  }
+}
