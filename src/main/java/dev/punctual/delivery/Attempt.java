@@ -1,7 +1,17 @@
 package dev.punctual.delivery;
 
 import java.time.Instant;
+import java.util.List;
 
-/** One delivery attempt of a run. {@code number} counts from 1. */
+/**
+ * One delivery attempt of a run. {@code number} counts from 1; {@code signingSecrets} are the
+ * tenant's current secrets (two during a rotation), each of which signs the request.
+ */
 public record Attempt(
-    long runId, long jobId, String jobName, Instant scheduledFor, int number, HttpTarget target) {}
+    long runId,
+    long jobId,
+    String jobName,
+    Instant scheduledFor,
+    int number,
+    HttpTarget target,
+    List<String> signingSecrets) {}

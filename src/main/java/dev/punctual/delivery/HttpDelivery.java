@@ -153,6 +153,15 @@ public class HttpDelivery implements AutoCloseable {
         .addHeader("X-Punctual-Scheduled-For", attempt.scheduledFor().toString())
         .addHeader("X-Punctual-Attempt", String.valueOf(attempt.number()))
         .addHeader("User-Agent", userAgent);
+    if (!attempt.signingSecrets().isEmpty()) {
+      long timestamp = Instant.now().getEpochSecond();
+      builder
+          .addHeader("webhook-id", runId)
+          .addHeader("webhook-timestamp", String.valueOf(timestamp))
+          .addHeader(
+              "webhook-signature",
+              WebhookSigner.signature(attempt.signingSecrets(), runId, timestamp, target.body()));
+    }
     if (target.body() != null) {
       builder.setBody(target.body(), bodyType(contentType, target.body()));
     } else if (contentType != null) {

@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import dev.punctual.delivery.HttpTarget;
 import dev.punctual.schedule.Schedule;
 import java.time.Instant;
+import java.util.List;
 
 /** A job this node holds the lease of, for its fire time {@code fireAt}. */
 record ClaimedJob(
@@ -15,10 +16,21 @@ record ClaimedJob(
     HttpTarget target,
     RetryPolicy retry,
     boolean skipOverlapping,
-    String misfire) {
+    String misfire,
+    List<String> signingSecrets) {
 
   ClaimedJob withNext(Instant nextFireAt, long token) {
     return new ClaimedJob(
-        id, tenantId, name, nextFireAt, token, schedule, target, retry, skipOverlapping, misfire);
+        id,
+        tenantId,
+        name,
+        nextFireAt,
+        token,
+        schedule,
+        target,
+        retry,
+        skipOverlapping,
+        misfire,
+        signingSecrets);
   }
 }

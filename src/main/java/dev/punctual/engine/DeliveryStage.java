@@ -142,7 +142,13 @@ final class DeliveryStage {
     inFlight.incrementAndGet();
     Attempt attempt =
         new Attempt(
-            run.id(), run.jobId(), run.jobName(), run.scheduledFor(), run.attempt(), run.target());
+            run.id(),
+            run.jobId(),
+            run.jobName(),
+            run.scheduledFor(),
+            run.attempt(),
+            run.target(),
+            run.signingSecrets());
     http.send(attempt)
         .whenComplete(
             (result, error) -> {

@@ -13,8 +13,6 @@ import java.util.function.Supplier;
 final class EngineMetrics {
   private final MeterRegistry registry;
   private final Timer fireLag;
-  private final Timer claimDuration;
-  private final DistributionSummary claimBatch;
   private final Timer deliveryDuration;
   private final Timer fireDuration;
   private final DistributionSummary fireBatch;
@@ -29,15 +27,6 @@ final class EngineMetrics {
             .publishPercentiles(0.5, 0.99)
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(2))
-            .register(registry);
-    this.claimDuration =
-        Timer.builder("punctual.claim.duration")
-            .description("Time of one claim statement")
-            .publishPercentileHistogram()
-            .register(registry);
-    this.claimBatch =
-        DistributionSummary.builder("punctual.claim.batch.size")
-            .description("Jobs or runs taken by one claim")
             .register(registry);
     this.deliveryDuration =
         Timer.builder("punctual.delivery.duration")
@@ -79,9 +68,19 @@ final class EngineMetrics {
     deliveryDuration.record(Duration.ofMillis(millis));
   }
 
+  /** what: jobs (trigger stage) or runs (delivery stage). */
   void claim(String what, int size, long nanos) {
-    claimDuration.record(Duration.ofNanos(nanos));
-    claimBatch.record(size);
+    Timer.builder("punctual.claim.duration")
+        .description("Time of one claim statement")
+        .tag("what", what)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
+    DistributionSummary.builder("punctual.claim.batch.size")
+        .description("Jobs or runs taken by one claim")
+        .tag("what", what)
+        .register(registry)
+        .record(size);
   }
 
   void fireBatch(int size, long nanos) {

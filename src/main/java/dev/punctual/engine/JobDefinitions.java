@@ -67,6 +67,13 @@ final class JobDefinitions {
         r.path("multiplier").asDouble(2.0));
   }
 
+  /** The tenant's current signing secrets, as the claim queries return them (space-separated). */
+  static java.util.List<String> secrets(String spaceSeparated) {
+    return spaceSeparated == null || spaceSeparated.isBlank()
+        ? java.util.List.of()
+        : java.util.List.of(spaceSeparated.split(" "));
+  }
+
   private static Instant instant(JsonNode node) {
     return node == null || node.isNull() ? null : Instant.parse(node.asString());
   }

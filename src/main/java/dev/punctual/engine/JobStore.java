@@ -11,6 +11,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * lease: a node that lost its lease (a long pause, a network split) writes nothing.
  */
 final class JobStore {
+  /** The current signing secrets of the tenant of {@code j}, newest first, space-separated. */
+  static final String SECRETS_OF_TENANT =
+      """
+      select string_agg(s.secret, ' ' order by s.id desc) from signing_secrets s
+      where s.tenant_id = j.tenant_id and (s.retires_at is null or s.retires_at > now())
+      """;
+
   private final JdbcClient jdbc;
   private final JobDefinitions definitions;
 
@@ -50,8 +57,10 @@ final class JobStore {
                 from due
                 where j.id = due.id
                 returning j.id, j.tenant_id, j.name, j.next_fire_at, j.fencing_token, j.schedule,
-                          j.target, j.retry, j.overlap, j.misfire, now() as database_now
-                """)
+                          j.target, j.retry, j.overlap, j.misfire, now() as database_now,
+                          (%s) as secrets
+                """
+                    .formatted(SECRETS_OF_TENANT))
             .param("node", nodeId)
             .param("batch", batch)
             .param("lookahead", seconds(lookahead))
@@ -72,7 +81,8 @@ final class JobStore {
                       definitions.target(rs.getString("target")),
                       definitions.retry(rs.getString("retry")),
                       "SKIP".equals(rs.getString("overlap")),
-                      rs.getString("misfire"));
+                      rs.getString("misfire"),
+                      JobDefinitions.secrets(rs.getString("secrets")));
                 })
             .list();
     return new Claim(jobs, now.isEmpty() ? null : now.get(0));

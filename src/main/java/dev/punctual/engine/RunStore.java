@@ -27,7 +27,8 @@ final class RunStore {
       Instant scheduledFor,
       int attempt,
       HttpTarget target,
-      RetryPolicy retry) {}
+      RetryPolicy retry,
+      List<String> signingSecrets) {}
 
   /**
    * Claims up to {@code batch} runs whose attempt is due: pending or retrying ones, and running
@@ -59,8 +60,9 @@ final class RunStore {
             from due, jobs j
             where r.id = due.id and j.id = r.job_id
             returning r.id, r.job_id, j.name, r.scheduled_for, r.attempts, j.target::text,
-                      j.retry::text
-            """)
+                      j.retry::text, (%s) as secrets
+            """
+                .formatted(JobStore.SECRETS_OF_TENANT))
         .param("node", nodeId)
         .param("batch", batch)
         .param("dead", JobStore.seconds(deadAfter))
@@ -73,7 +75,8 @@ final class RunStore {
                     rs.getTimestamp(4).toInstant(),
                     rs.getInt(5),
                     definitions.target(rs.getString(6)),
-                    definitions.retry(rs.getString(7))))
+                    definitions.retry(rs.getString(7)),
+                    JobDefinitions.secrets(rs.getString(8))))
         .list();
   }
 

@@ -180,7 +180,8 @@ final class TriggerStage {
                     run.scheduledFor(),
                     1,
                     job.target(),
-                    job.retry()));
+                    job.retry(),
+                    job.signingSecrets()));
         default -> {}
       }
       if (!"SKIPPED".equals(run.status())) {

@@ -24,11 +24,39 @@ import tools.jackson.databind.JsonNode;
 class DeliveryIT extends ApiTestBase {
   private TargetServer target;
   private Api tenant;
+  private String signingSecret;
 
   @BeforeEach
   void setUp() throws Exception {
     target = new TargetServer();
-    tenant = newTenant();
+    NewTenant created = newTenantWithSecret();
+    tenant = created.api();
+    signingSecret = created.signingSecret();
+  }
+
+  /**
+   * Standard Webhooks verification, written from the specification: the signature header holds
+   * space-separated {@code v1,<base64>} entries; one must equal the HMAC-SHA256 of {@code
+   * id.timestamp.body} keyed by the base64-decoded secret after {@code whsec_}.
+   */
+  private void assertSigned(TargetServer.Delivery d) throws Exception {
+    String id = d.header("webhook-id");
+    String timestamp = d.header("webhook-timestamp");
+    assertThat(id).isEqualTo(d.runId());
+    assertThat(Math.abs(Long.parseLong(timestamp) - d.receivedAt().getEpochSecond()))
+        .isLessThanOrEqualTo(5);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(
+        new javax.crypto.spec.SecretKeySpec(
+            java.util.Base64.getDecoder().decode(signingSecret.substring("whsec_".length())),
+            "HmacSHA256"));
+    String expected =
+        java.util.Base64.getEncoder()
+            .encodeToString(
+                mac.doFinal(
+                    (id + "." + timestamp + "." + d.body())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(d.header("webhook-signature").split(" ")).contains("v1," + expected);
   }
 
   @AfterEach
@@ -91,7 +119,7 @@ class DeliveryIT extends ApiTestBase {
   }
 
   @Test
-  void cronWithSecondsIntervalAndOneShotDeliverOnTimeWithTheApiHeaders() {
+  void cronWithSecondsIntervalAndOneShotDeliverOnTimeWithTheApiHeaders() throws Exception {
     Instant start = Instant.now();
     String cron = createJob("every-second", Map.of("cron", "*/1 * * * * *"), "/ok/cron", Map.of());
     String interval = createJob("interval", Map.of("interval", "PT1S"), "/ok/interval", Map.of());
@@ -130,6 +158,7 @@ class DeliveryIT extends ApiTestBase {
         assertThat(d.header("X-Punctual-Attempt")).isEqualTo("1");
         assertThat(d.header("User-Agent")).startsWith("Punctual/");
         assertThat(d.header("X-Team")).isEqualTo("billing");
+        assertSigned(d);
         assertThat(d.body()).startsWith("{\"hello\":");
         assertThat(run.path("attempts").asInt()).isEqualTo(1);
         assertThat(run.path("httpStatus").asInt()).isEqualTo(200);

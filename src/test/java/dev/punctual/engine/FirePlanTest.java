@@ -25,7 +25,8 @@ class FirePlanTest {
         new HttpTarget("POST", "http://x", Map.of(), null, Duration.ofSeconds(10)),
         new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofMinutes(5), 2.0),
         false,
-        misfire);
+        misfire,
+        java.util.List.of());
   }
 
   @Test

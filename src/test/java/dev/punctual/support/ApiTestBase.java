@@ -39,10 +39,19 @@ public abstract class ApiTestBase {
 
   /** A new tenant with a random name; returns a client holding its key. */
   protected Api newTenant() {
+    return newTenantWithSecret().api();
+  }
+
+  /** A tenant's client and its webhook signing secret (shown once, at creation). */
+  protected record NewTenant(Api api, String signingSecret) {}
+
+  protected NewTenant newTenantWithSecret() {
     String name = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     Api.Response created = admin.post("/api/v1/tenants", Map.of("name", name));
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    return admin.as(created.body().path("apiKey").path("key").asString());
+    return new NewTenant(
+        admin.as(created.body().path("apiKey").path("key").asString()),
+        created.body().path("signingSecret").asString());
   }
 
   /** A valid job body: a cron job named {@code name}. */

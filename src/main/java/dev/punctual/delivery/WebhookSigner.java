@@ -1,0 +1,43 @@
+package dev.punctual.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Standard Webhooks signatures: {@code v1,} and the base64 HMAC-SHA256 of {@code
+ * <id>.<timestamp>.<body>} under the secret's bytes (the base64 after {@code whsec_}). During a
+ * rotation a tenant has two secrets and the header carries both signatures, space-separated.
+ */
+final class WebhookSigner {
+  private static final String PREFIX = "whsec_";
+
+  private WebhookSigner() {}
+
+  static String signature(List<String> secrets, String id, long timestamp, String body) {
+    byte[] content =
+        (id + "." + timestamp + "." + (body == null ? "" : body)).getBytes(StandardCharsets.UTF_8);
+    return secrets.stream()
+        .map(secret -> "v1," + Base64.getEncoder().encodeToString(hmac(key(secret), content)))
+        .collect(Collectors.joining(" "));
+  }
+
+  private static byte[] key(String secret) {
+    String encoded = secret.startsWith(PREFIX) ? secret.substring(PREFIX.length()) : secret;
+    return Base64.getDecoder().decode(encoded);
+  }
+
+  private static byte[] hmac(byte[] key, byte[] content) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(content);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JVM", e);
+    }
+  }
+}
