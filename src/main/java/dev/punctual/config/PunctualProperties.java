@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  *     once through {@code NOTIFY}, so this only bounds the damage of a lost notification
  * @param maxRequestBody {@code PUNCTUAL_MAX_REQUEST_BODY}: larger request bodies answer 413
  * @param idempotencyTtl how long an {@code Idempotency-Key} of a job creation is remembered
+ * @param signingSecretOverlap after a rotation, how long the previous signing secret keeps signing
+ *     beside the new one, so that targets can switch over
  * @param roles {@code PUNCTUAL_ROLES}: what this node does, a comma-separated subset of {@code api}
  *     (serve the API), {@code scheduler} (fire schedules), {@code worker} (deliver runs)
  */
@@ -37,6 +39,7 @@ public record PunctualProperties(
     @DefaultValue("60s") Duration keyCacheTtl,
     @DefaultValue("256KB") DataSize maxRequestBody,
     @DefaultValue("24h") Duration idempotencyTtl,
+    @DefaultValue("24h") Duration signingSecretOverlap,
     @DefaultValue("api,scheduler,worker") String roles) {
 
   private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");

@@ -59,6 +59,13 @@ class TenantController {
     return ResponseEntity.status(HttpStatus.CREATED).body(tenants.createKey(name));
   }
 
+  @PostMapping("/{name}/signing-secrets")
+  ResponseEntity<TenantService.RotatedSecret> rotateSigningSecret(
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name) {
+    caller.requireAdmin();
+    return ResponseEntity.status(HttpStatus.CREATED).body(tenants.rotateSigningSecret(name));
+  }
+
   @DeleteMapping("/{name}/keys/{keyId}")
   ResponseEntity<Void> revokeKey(
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller,

@@ -54,6 +54,27 @@ class TenantRepository {
         .list();
   }
 
+  /**
+   * Retires the tenant's current secrets at {@code retiresAt} (those already retiring keep their
+   * earlier time); returns when the last of them retires, or null when there was none.
+   */
+  Instant retireSigningSecrets(long tenantId, Instant retiresAt) {
+    return jdbc.sql(
+            """
+            with retired as (
+                update signing_secrets set retires_at = least(coalesce(retires_at, :at), :at)
+                where tenant_id = :tenant and (retires_at is null or retires_at > now())
+                returning retires_at
+            )
+            select max(retires_at) from retired
+            """)
+        .param("tenant", tenantId)
+        .param("at", java.sql.Timestamp.from(retiresAt))
+        .query(Instant.class)
+        .optional()
+        .orElse(null);
+  }
+
   void insertSigningSecret(long tenantId, String secret) {
     jdbc.sql("insert into signing_secrets (tenant_id, secret) values (:tenant, :secret)")
         .param("tenant", tenantId)

@@ -20,12 +20,37 @@ class TenantService {
 
   record KeyView(String id, Instant createdAt) {}
 
+  record RotatedSecret(String signingSecret, Instant previousValidUntil) {}
+
   private final TenantRepository tenants;
   private final ApiKeyStore keys;
+  private final java.time.Duration secretOverlap;
+  private final java.time.Clock clock;
 
-  TenantService(TenantRepository tenants, ApiKeyStore keys) {
+  TenantService(
+      TenantRepository tenants,
+      ApiKeyStore keys,
+      dev.punctual.config.PunctualProperties properties,
+      java.time.Clock clock) {
     this.tenants = tenants;
     this.keys = keys;
+    this.secretOverlap = properties.signingSecretOverlap();
+    this.clock = clock;
+  }
+
+  /**
+   * A new signing secret, shown once. The previous one keeps signing beside it (deliveries carry
+   * both signatures) until {@code previousValidUntil}, so targets can switch without a gap.
+   */
+  @Transactional
+  RotatedSecret rotateSigningSecret(String tenantName) {
+    long tenantId = require(tenantName).id();
+    Instant retiresAt =
+        clock.instant().plus(secretOverlap).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    Instant previousValidUntil = tenants.retireSigningSecrets(tenantId, retiresAt);
+    String secret = newSigningSecret();
+    tenants.insertSigningSecret(tenantId, secret);
+    return new RotatedSecret(secret, previousValidUntil);
   }
 
   @Transactional

@@ -40,6 +40,10 @@ class DeliveryIT extends ApiTestBase {
    * id.timestamp.body} keyed by the base64-decoded secret after {@code whsec_}.
    */
   private void assertSigned(TargetServer.Delivery d) throws Exception {
+    assertThat(d.header("webhook-signature").split(" ")).contains(signature(d, signingSecret));
+  }
+
+  private static String signature(TargetServer.Delivery d, String secret) throws Exception {
     String id = d.header("webhook-id");
     String timestamp = d.header("webhook-timestamp");
     assertThat(id).isEqualTo(d.runId());
@@ -48,7 +52,7 @@ class DeliveryIT extends ApiTestBase {
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
     mac.init(
         new javax.crypto.spec.SecretKeySpec(
-            java.util.Base64.getDecoder().decode(signingSecret.substring("whsec_".length())),
+            java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())),
             "HmacSHA256"));
     String expected =
         java.util.Base64.getEncoder()
@@ -56,7 +60,44 @@ class DeliveryIT extends ApiTestBase {
                 mac.doFinal(
                     (id + "." + timestamp + "." + d.body())
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    assertThat(d.header("webhook-signature").split(" ")).contains("v1," + expected);
+    return "v1," + expected;
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  private org.springframework.jdbc.core.simple.JdbcClient sql;
+
+  @Test
+  void aRotatedSecretSignsBesideTheOldOneUntilTheOldOneRetires() throws Exception {
+    String job = createJob("signed", Map.of("cron", "0 0 1 1 *"), "/ok/signed", Map.of());
+    String tenantName = tenant.get("/api/v1/whoami").body().path("tenant").asString();
+    Api.Response rotated = admin.post("/api/v1/tenants/" + tenantName + "/signing-secrets", null);
+    assertThat(rotated.status()).isEqualTo(201);
+    String newSecret = rotated.body().path("signingSecret").asString();
+    Instant validUntil = Instant.parse(rotated.body().path("previousValidUntil").asString());
+    assertThat(validUntil)
+        .isBetween(
+            Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(25)));
+
+    TargetServer.Delivery both = deliverOnce(job);
+    assertThat(both.header("webhook-signature").split(" "))
+        .hasSize(2)
+        .contains(signature(both, signingSecret), signature(both, newSecret));
+
+    // The old secret retires: from then on only the new one signs.
+    sql.sql("update signing_secrets set retires_at = now() - interval '1 second' where secret = :s")
+        .param("s", signingSecret)
+        .update();
+    TargetServer.Delivery onlyNew = deliverOnce(job);
+    assertThat(onlyNew.header("webhook-signature")).isEqualTo(signature(onlyNew, newSecret));
+  }
+
+  private TargetServer.Delivery deliverOnce(String job) {
+    String runId =
+        tenant.post("/api/v1/jobs/" + job + "/trigger", null).body().path("id").asString();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !target.deliveries(d -> runId.equals(d.runId())).isEmpty());
+    return target.deliveries(d -> runId.equals(d.runId())).get(0);
   }
 
   @AfterEach

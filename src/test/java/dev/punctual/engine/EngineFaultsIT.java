@@ -55,10 +55,22 @@ class EngineFaultsIT {
             "FIRE_ONCE",
             3);
       }
+      // a starts alone and takes every job (a node keeps the lease of a job that fires again
+      // within its look-ahead), so that its death abandons work for sure.
       Engine a = h.start("a", EngineHarness.settings());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  h.sql
+                          .sql(
+                              "select count(*) from runs where status = 'RUNNING' and lease_owner = 'a'")
+                          .query(Long.class)
+                          .single()
+                      >= 10);
       h.start("b", EngineHarness.settings());
       h.start("c", EngineHarness.settings());
-      pause(Duration.ofSeconds(5));
+      pause(Duration.ofSeconds(2));
 
       Instant death = Instant.now();
       a.kill(); // no hand-back, no outcome written, heartbeats stop

@@ -107,6 +107,25 @@ class TenantApiIT extends ApiTestBase {
   }
 
   @Test
+  void rotatingTheSigningSecretReturnsTheNewOneOnceAndWhenTheOldOneRetires() {
+    String name = uniqueName();
+    Api.Response created = admin.post("/api/v1/tenants", Map.of("name", name));
+    String first = created.body().path("signingSecret").asString();
+    Api.Response rotated = admin.post("/api/v1/tenants/" + name + "/signing-secrets", null);
+    assertThat(rotated.status()).isEqualTo(201);
+    String second = rotated.body().path("signingSecret").asString();
+    assertThat(second).startsWith("whsec_").isNotEqualTo(first);
+    assertThat(java.util.Base64.getDecoder().decode(second.substring(6))).hasSize(32);
+    assertThat(rotated.body().path("previousValidUntil").asString()).endsWith("Z");
+    assertThat(admin.get("/api/v1/tenants").raw().body()).doesNotContain(second);
+    Api tenant = admin.as(created.body().path("apiKey").path("key").asString());
+    assertThat(tenant.post("/api/v1/tenants/" + name + "/signing-secrets", null).status())
+        .isEqualTo(403);
+    assertThat(admin.post("/api/v1/tenants/no-such-tenant-x/signing-secrets", null).status())
+        .isEqualTo(404);
+  }
+
+  @Test
   void keysOfUnknownTenantsAre404() {
     assertThat(admin.post("/api/v1/tenants/no-such-tenant-x/keys", null).status()).isEqualTo(404);
     assertThat(admin.delete("/api/v1/tenants/no-such-tenant-x/keys/0123456789abcdef").status())
