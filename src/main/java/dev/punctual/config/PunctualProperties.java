@@ -26,6 +26,9 @@ import org.springframework.util.unit.DataSize;
  * @param idempotencyTtl how long an {@code Idempotency-Key} of a job creation is remembered
  * @param signingSecretOverlap after a rotation, how long the previous signing secret keeps signing
  *     beside the new one, so that targets can switch over
+ * @param egressAllow {@code PUNCTUAL_EGRESS_ALLOW}: comma-separated CIDRs that targets may reach
+ *     although the guard denies them by default (loopback, link-local, multicast...)
+ * @param egressDeny {@code PUNCTUAL_EGRESS_DENY}: comma-separated CIDRs targets may never reach
  * @param roles {@code PUNCTUAL_ROLES}: what this node does, a comma-separated subset of {@code api}
  *     (serve the API), {@code scheduler} (fire schedules), {@code worker} (deliver runs)
  */
@@ -40,6 +43,8 @@ public record PunctualProperties(
     @DefaultValue("256KB") DataSize maxRequestBody,
     @DefaultValue("24h") Duration idempotencyTtl,
     @DefaultValue("24h") Duration signingSecretOverlap,
+    @DefaultValue("") String egressAllow,
+    @DefaultValue("") String egressDeny,
     @DefaultValue("api,scheduler,worker") String roles) {
 
   private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");

@@ -2,7 +2,9 @@ package dev.punctual.delivery;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -18,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -47,12 +52,29 @@ public class HttpDelivery implements AutoCloseable {
   private final CloseableHttpAsyncClient client;
   private final ScheduledExecutorService deadlines;
   private final String userAgent;
+  private final EgressGuard guard;
 
-  public HttpDelivery(int maxConnections, String version) {
+  public HttpDelivery(int maxConnections, String version, EgressGuard guard) {
+    this.guard = guard;
+    // Every address a host name resolves to is checked, and the connection is made to the
+    // checked addresses: a name cannot be re-pointed between the check and the connect.
+    DnsResolver checkedResolver =
+        new DnsResolver() {
+          @Override
+          public InetAddress[] resolve(String host) throws UnknownHostException {
+            return guard.checkResolved(host, SystemDefaultDnsResolver.INSTANCE.resolve(host));
+          }
+
+          @Override
+          public String resolveCanonicalHostname(String host) throws UnknownHostException {
+            return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
+          }
+        };
     this.client =
         HttpAsyncClients.custom()
             .setConnectionManager(
                 PoolingAsyncClientConnectionManagerBuilder.create()
+                    .setDnsResolver(checkedResolver)
                     .setMaxConnTotal(maxConnections)
                     .setMaxConnPerRoute(maxConnections)
                     .setDefaultConnectionConfig(
@@ -86,6 +108,12 @@ public class HttpDelivery implements AutoCloseable {
     CompletableFuture<AttemptResult> result = new CompletableFuture<>();
     SimpleRequestBuilder request;
     try {
+      Optional<String> denied = guard.denialOfLiteral(URI.create(target.url()).getHost());
+      if (denied.isPresent()) {
+        result.complete(
+            failure(AttemptResult.Outcome.BLOCKED, "egress denied: " + denied.get(), started));
+        return result;
+      }
       request = request(attempt);
     } catch (IllegalArgumentException e) {
       result.complete(
@@ -205,6 +233,9 @@ public class HttpDelivery implements AutoCloseable {
     }
     if (e instanceof SocketTimeoutException || e instanceof CancellationException) {
       return failure(AttemptResult.Outcome.TIMEOUT, "timed out after " + timeout, started);
+    }
+    if (e instanceof EgressDeniedException) {
+      return failure(AttemptResult.Outcome.BLOCKED, "egress denied: " + e.getMessage(), started);
     }
     if (e instanceof UnknownHostException) {
       return failure(AttemptResult.Outcome.FAILURE, "unknown host: " + e.getMessage(), started);

@@ -175,6 +175,8 @@ final class DeliveryStage {
     Duration retryIn = null;
     if (result.succeeded()) {
       status = "SUCCEEDED";
+    } else if (result.outcome() == AttemptResult.Outcome.BLOCKED) {
+      status = "FAILED"; // the guard will refuse the next attempt as well
     } else if (run.attempt() < run.retry().maxAttempts()) {
       status = "RETRYING";
       retryIn = run.retry().backoff(run.attempt(), result.retryAfter());

@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.config.Version;
 import dev.punctual.db.PgNotifications;
+import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
@@ -27,8 +28,14 @@ class EngineConfig {
 
   /** Closed after the engine stops (the engine depends on it). */
   @Bean(destroyMethod = "close")
-  HttpDelivery httpDelivery(EngineSettings settings) {
-    return new HttpDelivery(settings.maxInFlight(), Version.current());
+  HttpDelivery httpDelivery(EngineSettings settings, EgressGuard guard) {
+    return new HttpDelivery(settings.maxInFlight(), Version.current(), guard);
+  }
+
+  /** Also used by the Jobs API, which refuses denied literal addresses when a job is written. */
+  @Bean
+  EgressGuard egressGuard(PunctualProperties properties) {
+    return EgressGuard.of(properties.egressAllow(), properties.egressDeny());
   }
 
   @Bean

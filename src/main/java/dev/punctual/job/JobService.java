@@ -2,6 +2,7 @@ package dev.punctual.job;
 
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.db.PgNotifications;
+import dev.punctual.delivery.EgressGuard;
 import dev.punctual.schedule.Schedule;
 import dev.punctual.web.ApiProblem;
 import java.security.MessageDigest;
@@ -25,6 +26,7 @@ class JobService {
   private final IdempotencyStore idempotency;
   private final PunctualProperties properties;
   private final PgNotifications notifications;
+  private final EgressGuard guard;
   private final Clock clock;
 
   JobService(
@@ -32,7 +34,9 @@ class JobService {
       IdempotencyStore idempotency,
       PunctualProperties properties,
       PgNotifications notifications,
+      EgressGuard guard,
       Clock clock) {
+    this.guard = guard;
     this.jobs = jobs;
     this.idempotency = idempotency;
     this.properties = properties;
@@ -62,7 +66,7 @@ class JobService {
       }
     }
     Instant now = now();
-    JobSpec spec = JobSpecReader.read(body, now);
+    JobSpec spec = JobSpecReader.read(body, now, guard);
     JobRepository.Arming arming = arm(spec.schedule(), spec.enabled(), now);
     long id = jobs.insert(tenantId, spec, arming, now).orElseThrow(() -> nameTaken(spec.name()));
     wakeEngineIfSoon(id, arming, now);
@@ -127,7 +131,7 @@ class JobService {
           "The job is at version " + current.version() + ", not " + ifMatch);
     }
     Instant now = now();
-    JobSpec spec = JobSpecReader.read(newBody.apply(current), now);
+    JobSpec spec = JobSpecReader.read(newBody.apply(current), now, guard);
     boolean scheduleChanged = !spec.scheduleJson().equals(current.schedule());
     boolean enabledChanged = spec.enabled() != current.enabled();
     if (!scheduleChanged && !enabledChanged && current.writableJson().equals(spec.writableJson())) {

@@ -1,5 +1,6 @@
 package dev.punctual.job;
 
+import dev.punctual.delivery.EgressGuard;
 import dev.punctual.web.JsonInput;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -66,7 +67,7 @@ final class JobSpecReader {
    * @param now the write time: the default {@code startAt} of interval schedules
    * @throws dev.punctual.web.ApiProblem 400 naming each bad field
    */
-  static JobSpec read(JsonNode body, Instant now) {
+  static JobSpec read(JsonNode body, Instant now, EgressGuard guard) {
     JsonInput in = JsonInput.of(body);
     in.allowOnly(WRITABLE, READ_ONLY);
     String name =
@@ -76,7 +77,7 @@ final class JobSpecReader {
     ScheduleReader.ReadSchedule schedule =
         scheduleIn == null ? null : ScheduleReader.read(scheduleIn, now);
     JsonInput targetIn = in.object("target", true);
-    ObjectNode target = targetIn == null ? null : readTarget(targetIn);
+    ObjectNode target = targetIn == null ? null : readTarget(targetIn, guard);
     JsonInput retryIn = in.object("retry", false);
     ObjectNode retry = readRetry(retryIn);
     JobSpec.Overlap overlap = in.enumValue("overlap", JobSpec.Overlap.class);
@@ -103,7 +104,7 @@ final class JobSpecReader {
         labels == null ? Map.of() : labels);
   }
 
-  private static ObjectNode readTarget(JsonInput in) {
+  private static ObjectNode readTarget(JsonInput in, EgressGuard guard) {
     in.allowOnly(Set.of("type", "method", "url", "headers", "body", "timeout"), Set.of());
     String type = in.string("type", false, 16);
     if (type != null && !type.equals("http")) {
@@ -118,7 +119,7 @@ final class JobSpecReader {
     }
     String url = in.string("url", true, 2048);
     if (url != null) {
-      checkUrl(in, url);
+      checkUrl(in, url, guard);
     }
     Map<String, String> headers =
         in.stringMap(
@@ -145,7 +146,7 @@ final class JobSpecReader {
     return json;
   }
 
-  private static void checkUrl(JsonInput in, String url) {
+  private static void checkUrl(JsonInput in, String url, EgressGuard guard) {
     try {
       URI uri = new URI(url);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -153,6 +154,10 @@ final class JobSpecReader {
         in.error("url", "must be an http or https URL");
       } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
         in.error("url", "must have a host");
+      } else {
+        guard
+            .denialOfLiteral(uri.getHost())
+            .ifPresent(reason -> in.error("url", "targets may not reach it: " + reason));
       }
     } catch (URISyntaxException e) {
       in.error("url", "is not a valid URL: " + e.getReason());

@@ -80,7 +80,7 @@ final class EngineHarness implements AutoCloseable {
   }
 
   static HttpDelivery http() {
-    return new HttpDelivery(256, "test");
+    return new HttpDelivery(256, "test", dev.punctual.delivery.EgressGuard.of("127.0.0.0/8", ""));
   }
 
   DataSource dataSource() {

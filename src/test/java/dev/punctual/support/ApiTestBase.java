@@ -29,6 +29,8 @@ public abstract class ApiTestBase {
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("punctual.admin-key", () -> ADMIN_KEY);
     registry.add("punctual.data-dir", () -> "target/test-data/" + UUID.randomUUID());
+    // The tests' HTTP targets listen on loopback, which the egress guard denies by default.
+    registry.add("punctual.egress-allow", () -> "127.0.0.0/8");
   }
 
   @BeforeEach
