@@ -126,6 +126,18 @@ final class EngineHarness implements AutoCloseable {
         .single();
   }
 
+  /** A job firing every second from {@code first}, overlap ALLOW, misfire FIRE_ONCE, 3 attempts. */
+  long insertEverySecond(String name, Instant first, String url) {
+    return insertJob(
+        name,
+        "{\"interval\":\"PT1S\",\"startAt\":\"" + first + "\"}",
+        first,
+        url,
+        "ALLOW",
+        "FIRE_ONCE",
+        3);
+  }
+
   /** One row per run: job, scheduled time, trigger, status, attempts, created_at. */
   record RunRow(
       long id,

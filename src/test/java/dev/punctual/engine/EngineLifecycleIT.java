@@ -21,14 +21,7 @@ class EngineLifecycleIT {
       Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
       for (int i = 0; i < 10; i++) {
         // Deliveries take 10 s, longer than the grace period below.
-        h.insertJob(
-            "slow-" + i,
-            "{\"interval\":\"PT1S\",\"startAt\":\"" + first + "\"}",
-            first,
-            target.url("/sleep/10000"),
-            "ALLOW",
-            "FIRE_ONCE",
-            3);
+        h.insertEverySecond("slow-" + i, first, target.url("/sleep/10000"));
       }
       EngineSettings settings =
           EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build();
@@ -86,14 +79,7 @@ class EngineLifecycleIT {
     try (EngineHarness h = new EngineHarness();
         TargetServer target = new TargetServer()) {
       Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-      h.insertJob(
-          "tick",
-          "{\"interval\":\"PT1S\",\"startAt\":\"" + first + "\"}",
-          first,
-          target.url("/ok"),
-          "ALLOW",
-          "FIRE_ONCE",
-          3);
+      h.insertEverySecond("tick", first, target.url("/ok"));
       // A scheduler without a worker: fires are recorded PENDING, nothing is delivered.
       Engine scheduler =
           h.start("scheduler-only", EngineSettings.builder().roles(Set.of("scheduler")).build());
