@@ -1,6 +1,5 @@
 package dev.punctual.engine;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -24,10 +23,6 @@ final class DatabaseClock {
   Instant now() {
     long nanos = wallNanos() + offsetNanos;
     return Instant.ofEpochSecond(0, nanos);
-  }
-
-  Duration offset() {
-    return Duration.ofNanos(offsetNanos);
   }
 
   /** The {@link System#nanoTime()} at which the database clock shows {@code instant}. */

@@ -2,7 +2,6 @@ package dev.punctual.job;
 
 import java.time.Instant;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /** One row of {@code jobs} (with its last run), as the API layer needs it. */
@@ -59,16 +58,7 @@ record JobRow(
 
   /** The writable fields, as a client would send them back: what a merge patch applies to. */
   ObjectNode writableJson() {
-    ObjectNode json = JsonNodeFactory.instance.objectNode();
-    json.put("name", name);
-    json.put("description", description);
-    json.set("schedule", schedule.deepCopy());
-    json.set("target", target.deepCopy());
-    json.set("retry", retry.deepCopy());
-    json.put("overlap", overlap);
-    json.put("misfire", misfire);
-    json.put("enabled", enabled);
-    json.set("labels", labels.deepCopy());
-    return json;
+    return JobSpec.writableJson(
+        name, description, schedule, target, retry, overlap, misfire, enabled, labels);
   }
 }

@@ -2,6 +2,7 @@ package dev.punctual.job;
 
 import dev.punctual.schedule.Schedule;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -23,17 +24,41 @@ record JobSpec(
 
   /** The writable fields as JSON, in the shape {@link JobRow#writableJson()} has. */
   ObjectNode writableJson() {
+    ObjectNode labelsJson = JsonNodeFactory.instance.objectNode();
+    labels.forEach(labelsJson::put);
+    return writableJson(
+        name,
+        description,
+        scheduleJson,
+        targetJson,
+        retryJson,
+        overlap.name(),
+        misfire.name(),
+        enabled,
+        labelsJson);
+  }
+
+  /** The one shape of the writable fields, shared by a spec and a stored row. */
+  static ObjectNode writableJson(
+      String name,
+      String description,
+      JsonNode schedule,
+      JsonNode target,
+      JsonNode retry,
+      String overlap,
+      String misfire,
+      boolean enabled,
+      JsonNode labels) {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.put("name", name);
     json.put("description", description);
-    json.set("schedule", scheduleJson.deepCopy());
-    json.set("target", targetJson.deepCopy());
-    json.set("retry", retryJson.deepCopy());
-    json.put("overlap", overlap.name());
-    json.put("misfire", misfire.name());
+    json.set("schedule", schedule.deepCopy());
+    json.set("target", target.deepCopy());
+    json.set("retry", retry.deepCopy());
+    json.put("overlap", overlap);
+    json.put("misfire", misfire);
     json.put("enabled", enabled);
-    ObjectNode labelsJson = json.putObject("labels");
-    labels.forEach(labelsJson::put);
+    json.set("labels", labels.deepCopy());
     return json;
   }
 

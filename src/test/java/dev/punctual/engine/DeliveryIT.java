@@ -78,7 +78,7 @@ class DeliveryIT extends ApiTestBase {
         .isBetween(
             Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(25)));
 
-    TargetServer.Delivery both = deliverOnce(job);
+    TargetServer.Delivery both = target.triggerAndReceive(tenant, job);
     assertThat(both.header("webhook-signature").split(" "))
         .hasSize(2)
         .contains(signature(both, signingSecret), signature(both, newSecret));
@@ -87,17 +87,8 @@ class DeliveryIT extends ApiTestBase {
     sql.sql("update signing_secrets set retires_at = now() - interval '1 second' where secret = :s")
         .param("s", signingSecret)
         .update();
-    TargetServer.Delivery onlyNew = deliverOnce(job);
+    TargetServer.Delivery onlyNew = target.triggerAndReceive(tenant, job);
     assertThat(onlyNew.header("webhook-signature")).isEqualTo(signature(onlyNew, newSecret));
-  }
-
-  private TargetServer.Delivery deliverOnce(String job) {
-    String runId =
-        tenant.post("/api/v1/jobs/" + job + "/trigger", null).body().path("id").asString();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> !target.deliveries(d -> runId.equals(d.runId())).isEmpty());
-    return target.deliveries(d -> runId.equals(d.runId())).get(0);
   }
 
   @AfterEach

@@ -1,7 +1,6 @@
 package dev.punctual.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
@@ -9,7 +8,6 @@ import dev.punctual.support.TargetServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +83,7 @@ class SignatureCompatibilityIT extends ApiTestBase {
               .path("id")
               .asString();
 
-      TargetServer.Delivery before = deliverOnce(tenant, target, jobId);
+      TargetServer.Delivery before = target.triggerAndReceive(tenant, jobId);
       assertThat(verify(first, before, before.body())).isEqualTo("verified");
       // The check can fail: another secret, or a body changed on the way, is rejected.
       String stranger = newTenantWithSecret().signingSecret();
@@ -99,19 +97,10 @@ class SignatureCompatibilityIT extends ApiTestBase {
               .body()
               .path("signingSecret")
               .asString();
-      TargetServer.Delivery during = deliverOnce(tenant, target, jobId);
+      TargetServer.Delivery during = target.triggerAndReceive(tenant, jobId);
       // During the rotation a target holding either secret accepts the delivery.
       assertThat(verify(first, during, during.body())).isEqualTo("verified");
       assertThat(verify(second, during, during.body())).isEqualTo("verified");
     }
-  }
-
-  private static TargetServer.Delivery deliverOnce(Api tenant, TargetServer target, String job) {
-    String runId =
-        tenant.post("/api/v1/jobs/" + job + "/trigger", null).body().path("id").asString();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> !target.deliveries(d -> runId.equals(d.runId())).isEmpty());
-    return target.deliveries(d -> runId.equals(d.runId())).get(0);
   }
 }

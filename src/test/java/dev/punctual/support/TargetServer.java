@@ -70,6 +70,16 @@ public final class TargetServer implements AutoCloseable {
     return deliveries.stream().filter(filter::apply).toList();
   }
 
+  /** Triggers a run of {@code jobId} and waits until this target has received it. */
+  public Delivery triggerAndReceive(Api tenant, String jobId) {
+    String runId =
+        tenant.post("/api/v1/jobs/" + jobId + "/trigger", null).body().path("id").asString();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> !deliveries(d -> runId.equals(d.runId())).isEmpty());
+    return deliveries(d -> runId.equals(d.runId())).get(0);
+  }
+
   public int maxConcurrent() {
     return maxConcurrent.get();
   }
