@@ -31,6 +31,16 @@ import org.springframework.util.unit.DataSize;
  * @param egressDeny {@code PUNCTUAL_EGRESS_DENY}: comma-separated CIDRs targets may never reach
  * @param roles {@code PUNCTUAL_ROLES}: what this node does, a comma-separated subset of {@code api}
  *     (serve the API), {@code scheduler} (fire schedules), {@code worker} (deliver runs)
+ * @param rateLimit {@code PUNCTUAL_RATE_LIMIT}: API requests per second per tenant on each node (0:
+ *     no limit); past it, 429 with {@code Retry-After}
+ * @param rateLimitBurst {@code PUNCTUAL_RATE_LIMIT_BURST}: requests a tenant may make at once after
+ *     being idle (the bucket's size)
+ * @param maxJobsPerTenant {@code PUNCTUAL_MAX_JOBS_PER_TENANT}: jobs a tenant may hold (0: no
+ *     limit); a create past it answers 422
+ * @param tenantFireRate {@code PUNCTUAL_TENANT_FIRE_RATE}: fires per second per tenant on each
+ *     scheduler node (0: no cap); a tenant's fires past it wait, others' do not
+ * @param tenantMaxInFlight {@code PUNCTUAL_TENANT_MAX_IN_FLIGHT}: deliveries of one tenant in
+ *     progress at once on each worker node, so that one tenant's slow target cannot hold them all
  */
 @ConfigurationProperties("punctual")
 public record PunctualProperties(
@@ -45,12 +55,23 @@ public record PunctualProperties(
     @DefaultValue("24h") Duration signingSecretOverlap,
     @DefaultValue("") String egressAllow,
     @DefaultValue("") String egressDeny,
-    @DefaultValue("api,scheduler,worker") String roles) {
+    @DefaultValue("api,scheduler,worker") String roles,
+    @DefaultValue("100") int rateLimit,
+    @DefaultValue("200") int rateLimitBurst,
+    @DefaultValue("100000") int maxJobsPerTenant,
+    @DefaultValue("1000") int tenantFireRate,
+    @DefaultValue("64") int tenantMaxInFlight) {
 
   private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");
 
   public PunctualProperties {
     roleSet(roles); // fail at start on an unknown role
+    if (rateLimit < 0 || rateLimitBurst < 0 || maxJobsPerTenant < 0 || tenantFireRate < 0) {
+      throw new IllegalArgumentException("Punctual's limits cannot be negative (0 means none)");
+    }
+    if (tenantMaxInFlight < 1) {
+      throw new IllegalArgumentException("PUNCTUAL_TENANT_MAX_IN_FLIGHT must be at least 1");
+    }
   }
 
   public Set<String> roleSet() {

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers runs: those this node fired arrive already owned (no second claim); the rest are claimed
- * from the table when there is room. At most {@code maxInFlight} attempts at once; outcomes are
- * written in batches by one writer.
+ * from the table when there is room. At most {@code maxInFlight} attempts at once, tenants served
+ * in turn with at most {@code tenantMaxInFlight} each ({@link FairQueue}); outcomes are written in
+ * batches by one writer.
  */
 final class DeliveryStage {
   private static final Logger log = LoggerFactory.getLogger(DeliveryStage.class);
@@ -28,7 +29,12 @@ final class DeliveryStage {
   private final RunStore runs;
   private final HttpDelivery http;
   private final EngineMetrics metrics;
-  private final BlockingQueue<RunStore.OwnedRun> queue = new LinkedBlockingQueue<>();
+  private final FairQueue queue;
+  // Runs of one tenant this node holds at most (waiting plus in flight), and of all tenants
+  // waiting:
+  // past these, fired runs are recorded PENDING for any worker, and claims leave them alone.
+  private final int tenantHoldLimit;
+  private final int holdLimit;
   private final BlockingQueue<RunStore.Outcome> outcomes = new LinkedBlockingQueue<>();
   private final Semaphore slots;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -50,6 +56,9 @@ final class DeliveryStage {
     this.http = http;
     this.metrics = metrics;
     this.slots = new Semaphore(settings.maxInFlight());
+    this.queue = new FairQueue(settings.tenantMaxInFlight());
+    this.tenantHoldLimit = 4 * settings.tenantMaxInFlight();
+    this.holdLimit = 4 * settings.maxInFlight();
   }
 
   void start() {
@@ -60,12 +69,28 @@ final class DeliveryStage {
   }
 
   /**
-   * Whether runs fired now may be owned by this node (the fast path). Past a few batches of
-   * attempts already waiting, they are recorded PENDING for any worker instead: a run must not wait
-   * in this node's memory until its lease runs out and another node attempts it too.
+   * Decides, run by run, which runs fired now this node owns at once (the fast path). Past a few
+   * batches of attempts waiting, overall or for one tenant, they are recorded PENDING for any
+   * worker instead: a run must not wait in this node's memory until its lease runs out and another
+   * node attempts it too, nor queue behind one tenant's burst.
    */
-  boolean hasRoom() {
-    return queue.size() < 4 * settings.maxInFlight();
+  Admission admission() {
+    return new Admission();
+  }
+
+  final class Admission {
+    private final java.util.Map<Long, Integer> admitted = new java.util.HashMap<>();
+    private int total = queue.queued();
+
+    boolean admit(long tenantId) {
+      int mine = admitted.getOrDefault(tenantId, 0);
+      if (total >= holdLimit || queue.load(tenantId) + mine >= tenantHoldLimit) {
+        return false;
+      }
+      admitted.put(tenantId, mine + 1);
+      total++;
+      return true;
+    }
   }
 
   /** Runs this node fired, already owned by it: the fast path. */
@@ -114,11 +139,15 @@ final class DeliveryStage {
   }
 
   private void claimTurn() throws InterruptedException {
-    int room = slots.availablePermits() - queue.size();
+    int room = slots.availablePermits() - queue.queued();
     if (room > 0) {
       long started = System.nanoTime();
       List<RunStore.OwnedRun> claimed =
-          runs.claim(nodeId, Math.min(room, settings.claimBatch()), settings.deadNodeAfter());
+          runs.claim(
+              nodeId,
+              Math.min(room, settings.claimBatch()),
+              settings.deadNodeAfter(),
+              queue.busy(tenantHoldLimit));
       metrics.claim("runs", claimed.size(), System.nanoTime() - started);
       queue.addAll(claimed);
       if (claimed.size() == Math.min(room, settings.claimBatch())) {
@@ -130,13 +159,19 @@ final class DeliveryStage {
   }
 
   private void dispatchTurn() throws InterruptedException {
-    RunStore.OwnedRun run = queue.poll(200, TimeUnit.MILLISECONDS);
+    RunStore.OwnedRun run = queue.take(200, TimeUnit.MILLISECONDS);
     if (run == null) {
       return;
     }
-    slots.acquire();
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      queue.done(run.tenantId());
+      throw e;
+    }
     if (!dispatching) {
       slots.release();
+      queue.done(run.tenantId());
       return; // stopping: the run stays ours until handed back
     }
     inFlight.incrementAndGet();
@@ -158,6 +193,7 @@ final class DeliveryStage {
                 }
               } finally {
                 inFlight.decrementAndGet();
+                queue.done(run.tenantId());
                 slots.release();
               }
             });

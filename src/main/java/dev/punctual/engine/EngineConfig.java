@@ -23,7 +23,11 @@ class EngineConfig {
 
   @Bean
   EngineSettings engineSettings(PunctualProperties properties) {
-    return EngineSettings.builder().roles(properties.roleSet()).build();
+    return EngineSettings.builder()
+        .roles(properties.roleSet())
+        .tenantFireRate(properties.tenantFireRate())
+        .tenantMaxInFlight(properties.tenantMaxInFlight())
+        .build();
   }
 
   /** Closed after the engine stops (the engine depends on it). */

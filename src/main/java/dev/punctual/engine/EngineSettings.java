@@ -19,6 +19,10 @@ import java.util.Set;
  * @param fireBatchWindow fires due within this window of each other share one transaction
  * @param shutdownGrace how long shutdown waits for deliveries in progress
  * @param retention finished runs older than this are deleted
+ * @param tenantFireRate fires per second of one tenant on this node (0: no cap); a tenant past it
+ *     is left out of claims until its budget refills, so its burst cannot delay other tenants
+ * @param tenantMaxInFlight deliveries of one tenant in progress at once on this node; the local
+ *     queue serves tenants in turn
  */
 public record EngineSettings(
     Set<String> roles,
@@ -32,7 +36,9 @@ public record EngineSettings(
     int maxInFlight,
     Duration fireBatchWindow,
     Duration shutdownGrace,
-    Duration retention) {
+    Duration retention,
+    int tenantFireRate,
+    int tenantMaxInFlight) {
 
   public static EngineSettings defaults() {
     return builder().build();
@@ -64,6 +70,8 @@ public record EngineSettings(
     private Duration fireBatchWindow = Duration.ofMillis(2);
     private Duration shutdownGrace = Duration.ofSeconds(20);
     private Duration retention = Duration.ofDays(7);
+    private int tenantFireRate = 1000;
+    private int tenantMaxInFlight = 64;
 
     public Builder roles(Set<String> value) {
       roles = Set.copyOf(value);
@@ -85,6 +93,16 @@ public record EngineSettings(
       return this;
     }
 
+    public Builder tenantFireRate(int value) {
+      tenantFireRate = value;
+      return this;
+    }
+
+    public Builder tenantMaxInFlight(int value) {
+      tenantMaxInFlight = value;
+      return this;
+    }
+
     public EngineSettings build() {
       return new EngineSettings(
           roles,
@@ -98,7 +116,9 @@ public record EngineSettings(
           maxInFlight,
           fireBatchWindow,
           shutdownGrace,
-          retention);
+          retention,
+          tenantFireRate,
+          Math.min(tenantMaxInFlight, maxInFlight));
     }
   }
 }

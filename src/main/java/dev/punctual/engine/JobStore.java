@@ -31,9 +31,16 @@ final class JobStore {
 
   /**
    * Claims up to {@code batch} jobs due within the look-ahead whose lease is free, expired, or held
-   * by a dead node, in one statement; bumps each one's fencing token.
+   * by a dead node, in one statement, leaving out the jobs of the {@code exhausted} tenants (out of
+   * fire budget); bumps each one's fencing token.
    */
-  Claim claim(String nodeId, int batch, Duration lookahead, Duration lease, Duration deadAfter) {
+  Claim claim(
+      String nodeId,
+      int batch,
+      Duration lookahead,
+      Duration lease,
+      Duration deadAfter,
+      List<Long> exhausted) {
     List<Instant> now = new ArrayList<>(1);
     List<ClaimedJob> jobs =
         jdbc.sql(
@@ -46,6 +53,7 @@ final class JobStore {
                            or not exists (select 1 from nodes n
                                           where n.id = jobs.lease_owner
                                             and n.heartbeat_at > now() - make_interval(secs => :dead)))
+                      and tenant_id <> all(:exhausted::bigint[])
                     order by next_fire_at
                     limit :batch
                     for update skip locked
@@ -66,6 +74,7 @@ final class JobStore {
             .param("lookahead", seconds(lookahead))
             .param("lease", seconds(lease))
             .param("dead", seconds(deadAfter))
+            .param("exhausted", SqlArrays.of("bigint", exhausted, id -> id))
             .query(
                 (rs, row) -> {
                   if (row == 0) {
@@ -88,11 +97,17 @@ final class JobStore {
     return new Claim(jobs, now.isEmpty() ? null : now.get(0));
   }
 
-  /** What one fire does to its job: the schedule's next state. */
-  record Advance(ClaimedJob job, Instant nextFireAt, boolean completed) {}
+  /**
+   * What one fire does to its job: the schedule's next state, and whether this node may keep the
+   * job for its next fire (when that is within the look-ahead) or must let it go to a claim.
+   */
+  record Advance(ClaimedJob job, Instant nextFireAt, boolean completed, boolean keep) {}
 
-  /** A run to insert for a fire. */
-  record NewRun(ClaimedJob job, Instant scheduledFor, String trigger) {}
+  /**
+   * A run to insert for a fire; {@code deliverHere}: it starts {@code RUNNING}, owned by this node
+   * (its own delivery queue), otherwise {@code PENDING} for any worker.
+   */
+  record NewRun(ClaimedJob job, Instant scheduledFor, String trigger, boolean deliverHere) {}
 
   /** An advanced job this node keeps the lease of, because its next fire is near. */
   record Kept(long jobId, long token, Instant nextFireAt) {}
@@ -106,18 +121,15 @@ final class JobStore {
    * Fires a batch, in the caller's transaction: advances each job only where this node still holds
    * the lease with the same fencing token, then inserts the runs of the jobs that advanced ({@code
    * ON CONFLICT DO NOTHING} on the one-run-per-fire-time index backs the fencing up). Jobs whose
-   * next fire is within the look-ahead stay leased to this node, with a new token.
-   *
-   * @param deliverHere runs start {@code RUNNING}, owned by this node (its own delivery queue);
-   *     otherwise {@code PENDING} for any worker
+   * next fire is within the look-ahead, and that {@link Advance#keep} allows, stay leased to this
+   * node, with a new token.
    */
   FireResult fire(
       String nodeId,
       List<Advance> advances,
       List<NewRun> runs,
       Duration lookahead,
-      Duration lease,
-      boolean deliverHere) {
+      Duration lease) {
     int n = advances.size();
     List<Long> won = new ArrayList<>(n);
     List<Kept> kept = new ArrayList<>();
@@ -127,12 +139,15 @@ final class JobStore {
             set next_fire_at = f.next_fire_at,
                 completed = f.completed,
                 fencing_token = j.fencing_token + 1,
-                lease_owner = case when f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                lease_owner = case when f.keep
+                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
                                    then :node end,
-                lease_until = case when f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                lease_until = case when f.keep
+                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
                                    then now() + make_interval(secs => :lease) end
             from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
-                        :completed::boolean[]) as f(id, token, next_fire_at, completed)
+                        :completed::boolean[], :keep::boolean[])
+                 as f(id, token, next_fire_at, completed, keep)
             where j.id = f.id and j.fencing_token = f.token and j.lease_owner = :node
             returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept
             """)
@@ -140,6 +155,7 @@ final class JobStore {
         .param("tokens", SqlArrays.of("bigint", advances, a -> a.job().fencingToken()))
         .param("nexts", SqlArrays.of("text", advances, Advance::nextFireAt))
         .param("completed", SqlArrays.of("boolean", advances, Advance::completed))
+        .param("keep", SqlArrays.of("boolean", advances, Advance::keep))
         .param("node", nodeId)
         .param("lookahead", seconds(lookahead))
         .param("lease", seconds(lease))
@@ -156,11 +172,10 @@ final class JobStore {
     if (won.isEmpty() || runs.isEmpty()) {
       return new FireResult(won, kept, List.of());
     }
-    return new FireResult(won, kept, insertRuns(nodeId, won, runs, deliverHere));
+    return new FireResult(won, kept, insertRuns(nodeId, won, runs));
   }
 
-  private List<InsertedRun> insertRuns(
-      String nodeId, List<Long> won, List<NewRun> runs, boolean deliverHere) {
+  private List<InsertedRun> insertRuns(String nodeId, List<Long> won, List<NewRun> runs) {
     return jdbc.sql(
             """
             insert into runs (job_id, tenant_id, scheduled_for, trigger, status, attempts,
@@ -179,10 +194,12 @@ final class JobStore {
                                 select 1 from runs a where a.job_id = r.job_id
                                 and a.status in ('PENDING', 'RUNNING', 'RETRYING'))
                             then 'SKIPPED'
-                            else :initial end as status
+                            else r.initial end as status
                 from unnest(:jobIds::bigint[], :tenants::bigint[], :times::text[]::timestamptz[],
-                            :triggers::text[], :skip::boolean[], :leases::float8[])
-                     as r(job_id, tenant_id, scheduled_for, trigger, skip_if_active, lease_seconds)
+                            :triggers::text[], :skip::boolean[], :leases::float8[],
+                            :initials::text[])
+                     as r(job_id, tenant_id, scheduled_for, trigger, skip_if_active, lease_seconds,
+                          initial)
                 where r.job_id = any(:won::bigint[])
             ) s
             on conflict (job_id, scheduled_for) where trigger in ('SCHEDULE', 'CATCH_UP')
@@ -190,7 +207,7 @@ final class JobStore {
             returning id, job_id, scheduled_for, trigger, status
             """)
         .param("node", nodeId)
-        .param("initial", deliverHere ? "RUNNING" : "PENDING")
+        .param("initials", SqlArrays.of("text", runs, r -> r.deliverHere() ? "RUNNING" : "PENDING"))
         .param("jobIds", SqlArrays.of("bigint", runs, r -> r.job().id()))
         .param("tenants", SqlArrays.of("bigint", runs, r -> r.job().tenantId()))
         .param("times", SqlArrays.of("text", runs, NewRun::scheduledFor))

@@ -23,6 +23,7 @@ final class RunStore {
   record OwnedRun(
       long id,
       long jobId,
+      long tenantId,
       String jobName,
       Instant scheduledFor,
       int attempt,
@@ -33,9 +34,10 @@ final class RunStore {
   /**
    * Claims up to {@code batch} runs whose attempt is due: pending or retrying ones, and running
    * ones whose owner died or whose lease ran out (their attempt is made again, with the same run
-   * id, hence the same {@code Idempotency-Key}).
+   * id, hence the same {@code Idempotency-Key}). Runs of the {@code busyTenants} (this node holds
+   * as many of theirs as it takes) are left for later or for other nodes.
    */
-  List<OwnedRun> claim(String nodeId, int batch, Duration deadAfter) {
+  List<OwnedRun> claim(String nodeId, int batch, Duration deadAfter, List<Long> busyTenants) {
     return jdbc.sql(
             """
             with due as (
@@ -47,6 +49,7 @@ final class RunStore {
                        or not exists (select 1 from nodes n
                                       where n.id = r.lease_owner
                                         and n.heartbeat_at > now() - make_interval(secs => :dead)))
+                  and r.tenant_id <> all(:busy::bigint[])
                 order by r.next_attempt_at
                 limit :batch
                 for update skip locked
@@ -59,24 +62,26 @@ final class RunStore {
                 lease_until = now() + (j.target ->> 'timeout')::interval + interval '30 seconds'
             from due, jobs j
             where r.id = due.id and j.id = r.job_id
-            returning r.id, r.job_id, j.name, r.scheduled_for, r.attempts, j.target::text,
+            returning r.id, r.job_id, r.tenant_id, j.name, r.scheduled_for, r.attempts, j.target::text,
                       j.retry::text, (%s) as secrets
             """
                 .formatted(JobStore.SECRETS_OF_TENANT))
         .param("node", nodeId)
         .param("batch", batch)
         .param("dead", JobStore.seconds(deadAfter))
+        .param("busy", SqlArrays.of("bigint", busyTenants, id -> id))
         .query(
             (rs, row) ->
                 new OwnedRun(
                     rs.getLong(1),
                     rs.getLong(2),
-                    rs.getString(3),
-                    rs.getTimestamp(4).toInstant(),
-                    rs.getInt(5),
-                    definitions.target(rs.getString(6)),
-                    definitions.retry(rs.getString(7)),
-                    JobDefinitions.secrets(rs.getString(8))))
+                    rs.getLong(3),
+                    rs.getString(4),
+                    rs.getTimestamp(5).toInstant(),
+                    rs.getInt(6),
+                    definitions.target(rs.getString(7)),
+                    definitions.retry(rs.getString(8)),
+                    JobDefinitions.secrets(rs.getString(9))))
         .list();
   }
 

@@ -29,6 +29,7 @@ final class TriggerStage {
   private final DeliveryStage delivery; // null when this node does not deliver
   private final DelayQueue<Timer> timer = new DelayQueue<>();
   private final Semaphore wakeUp = new Semaphore(0);
+  private final TenantFireBudget budget;
   private volatile boolean running;
 
   TriggerStage(
@@ -46,6 +47,7 @@ final class TriggerStage {
     this.clock = clock;
     this.metrics = metrics;
     this.delivery = delivery;
+    this.budget = new TenantFireBudget(settings.tenantFireRate());
   }
 
   void start() {
@@ -91,12 +93,14 @@ final class TriggerStage {
             settings.claimBatch(),
             settings.lookahead(),
             settings.jobLease(),
-            settings.deadNodeAfter());
+            settings.deadNodeAfter(),
+            budget.exhausted());
     metrics.claim("jobs", claim.jobs().size(), System.nanoTime() - started);
     if (claim.databaseNow() != null) {
       clock.observe(claim.databaseNow(), started);
     }
     for (ClaimedJob job : claim.jobs()) {
+      budget.spend(job.tenantId());
       timer.add(new Timer(job, clock.localNanosAt(job.fireAt())));
     }
     if (claim.jobs().size() < settings.claimBatch()) {
@@ -133,11 +137,20 @@ final class TriggerStage {
     List<JobStore.Advance> advances = new ArrayList<>(due.size());
     List<JobStore.NewRun> runs = new ArrayList<>(due.size());
     int misfired = 0;
+    Instant keepHorizon = now.plus(settings.lookahead());
+    DeliveryStage.Admission admission = delivery == null ? null : delivery.admission();
     for (ClaimedJob job : due) {
       FirePlan plan = FirePlan.of(job, now, settings.misfireThreshold());
-      advances.add(new JobStore.Advance(job, plan.nextFireAt(), plan.completed()));
+      // Keeping the job for its next fire spends that fire's budget now; a tenant out of budget
+      // lets the job go back to the table, where claims leave it until the budget refills.
+      boolean keep =
+          plan.nextFireAt() != null
+              && !plan.nextFireAt().isAfter(keepHorizon)
+              && budget.trySpend(job.tenantId());
+      advances.add(new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), keep));
       for (FirePlan.PlannedRun run : plan.runs()) {
-        runs.add(new JobStore.NewRun(job, run.scheduledFor(), run.trigger()));
+        boolean here = admission != null && admission.admit(job.tenantId());
+        runs.add(new JobStore.NewRun(job, run.scheduledFor(), run.trigger(), here));
       }
       if (plan.misfired() > 0) {
         misfired += plan.misfired();
@@ -149,18 +162,10 @@ final class TriggerStage {
             job.misfire());
       }
     }
-    boolean deliverHere = delivery != null && delivery.hasRoom();
     long started = System.nanoTime();
     JobStore.FireResult result =
         transactions.execute(
-            tx ->
-                jobs.fire(
-                    nodeId,
-                    advances,
-                    runs,
-                    settings.lookahead(),
-                    settings.jobLease(),
-                    deliverHere));
+            tx -> jobs.fire(nodeId, advances, runs, settings.lookahead(), settings.jobLease()));
     Instant committed = clock.now();
     metrics.fireBatch(due.size(), System.nanoTime() - started);
     metrics.fires("misfired", misfired);
@@ -176,6 +181,7 @@ final class TriggerStage {
                 new RunStore.OwnedRun(
                     run.id(),
                     job.id(),
+                    job.tenantId(),
                     job.name(),
                     run.scheduledFor(),
                     1,
@@ -200,8 +206,9 @@ final class TriggerStage {
     }
     if (!toDeliver.isEmpty()) {
       delivery.accept(toDeliver);
-    } else if (delivery != null && !deliverHere && !result.runs().isEmpty()) {
-      delivery.wake(); // recorded PENDING: claim them as room comes
+    }
+    if (delivery != null && toDeliver.size() < result.runs().size()) {
+      delivery.wake(); // some recorded PENDING: claim them as room comes
     }
   }
 

@@ -65,6 +65,29 @@ class JobRepository {
         .optional();
   }
 
+  /**
+   * Counts a new job against the tenant's quota, in the caller's transaction; false when the tenant
+   * already holds {@code max} jobs ({@code max} 0: no quota). The tenant row stays locked until the
+   * commit, so concurrent creates of one tenant cannot both take the last place.
+   */
+  boolean countNewJob(long tenantId, int max) {
+    return jdbc.sql(
+                """
+                update tenants set job_count = job_count + 1
+                where id = :tenant and (:max = 0 or job_count < :max)
+                """)
+            .param("tenant", tenantId)
+            .param("max", max)
+            .update()
+        == 1;
+  }
+
+  void countDeletedJob(long tenantId) {
+    jdbc.sql("update tenants set job_count = job_count - 1 where id = :tenant")
+        .param("tenant", tenantId)
+        .update();
+  }
+
   Optional<JobRow> find(long tenantId, long id) {
     return jdbc.sql(SELECT + " where j.id = :id and j.tenant_id = :tenant")
         .param("id", id)

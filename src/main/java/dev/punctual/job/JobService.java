@@ -69,6 +69,14 @@ class JobService {
     JobSpec spec = JobSpecReader.read(body, now, guard);
     JobRepository.Arming arming = arm(spec.schedule(), spec.enabled(), now);
     long id = jobs.insert(tenantId, spec, arming, now).orElseThrow(() -> nameTaken(spec.name()));
+    // After the insert, so that the tenant row is locked only for the rest of the transaction.
+    if (!jobs.countNewJob(tenantId, properties.maxJobsPerTenant())) {
+      throw new ApiProblem(
+          HttpStatus.UNPROCESSABLE_CONTENT,
+          "Job quota reached",
+          "This tenant already holds %d jobs, the most it may hold; delete jobs to make room"
+              .formatted(properties.maxJobsPerTenant()));
+    }
     wakeEngineIfSoon(id, arming, now);
     JobRow row = jobs.find(tenantId, id).orElseThrow();
     if (idempotencyKey != null) {
@@ -116,6 +124,7 @@ class JobService {
     if (!jobs.delete(tenantId, id)) {
       throw notFound(id);
     }
+    jobs.countDeletedJob(tenantId);
   }
 
   private JobRow write(

@@ -176,11 +176,11 @@ class EngineClusterIT {
 
       // Node a claims the job, then freezes (a long GC pause): its heartbeat goes stale.
       nodes.heartbeat("a", "scheduler");
-      ClaimedJob claimedByA = store.claim("a", 10, lookahead, lease, dead).jobs().get(0);
+      ClaimedJob claimedByA = store.claim("a", 10, lookahead, lease, dead, List.of()).jobs().get(0);
       h.sql
           .sql("update nodes set heartbeat_at = now() - interval '1 minute' where id = 'a'")
           .update();
-      assertThat(store.claim("b", 10, lookahead, lease, dead).jobs())
+      assertThat(store.claim("b", 10, lookahead, lease, dead, List.of()).jobs())
           .as("a's lease is still valid in time, but a is dead")
           .hasSize(1);
 
@@ -230,12 +230,11 @@ class EngineClusterIT {
         s ->
             store.fire(
                 node,
-                List.of(new JobStore.Advance(job, plan.nextFireAt(), plan.completed())),
+                List.of(new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), true)),
                 plan.runs().stream()
-                    .map(r -> new JobStore.NewRun(job, r.scheduledFor(), r.trigger()))
+                    .map(r -> new JobStore.NewRun(job, r.scheduledFor(), r.trigger(), false))
                     .toList(),
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(5),
-                false));
+                Duration.ofSeconds(5)));
   }
 }

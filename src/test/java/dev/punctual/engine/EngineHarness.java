@@ -90,8 +90,49 @@ final class EngineHarness implements AutoCloseable {
     return tenantId;
   }
 
+  /** A further tenant; returns its id. */
+  long newTenant(String name) {
+    return sql.sql("insert into tenants (name) values (:name) returning id")
+        .param("name", name)
+        .query(Long.class)
+        .single();
+  }
+
   /** Inserts a job in the Jobs API's stored form; returns its id. */
   long insertJob(
+      String name,
+      String scheduleJson,
+      Instant nextFireAt,
+      String url,
+      String overlap,
+      String misfire,
+      int maxAttempts) {
+    return insertJob(tenantId, name, scheduleJson, nextFireAt, url, overlap, misfire, maxAttempts);
+  }
+
+  /** Inserts {@code count} one-shot jobs of {@code tenant}, all due at {@code at}, in one go. */
+  void insertOneShots(long tenant, String prefix, int count, Instant at, String url) {
+    sql.sql(
+            """
+            insert into jobs (tenant_id, name, schedule, target, retry, overlap, misfire,
+                              next_fire_at)
+            select :tenant, :prefix || i, json_build_object('at', :at),
+                   json_build_object('type', 'http', 'method', 'POST', 'url', :url,
+                                     'headers', '{}'::json, 'body', null, 'timeout', 'PT10S'),
+                   '{"maxAttempts":1,"initialBackoff":"PT1S","maxBackoff":"PT1S","multiplier":2.0}',
+                   'ALLOW', 'FIRE_ONCE', :at::timestamptz
+            from generate_series(1, :count) i
+            """)
+        .param("tenant", tenant)
+        .param("prefix", prefix)
+        .param("at", at.toString())
+        .param("url", url)
+        .param("count", count)
+        .update();
+  }
+
+  long insertJob(
+      long tenant,
       String name,
       String scheduleJson,
       Instant nextFireAt,
@@ -113,7 +154,7 @@ final class EngineHarness implements AutoCloseable {
                     :misfire, :next::timestamptz)
             returning id
             """)
-        .param("tenant", tenantId)
+        .param("tenant", tenant)
         .param("name", name)
         .param("schedule", scheduleJson)
         .param("target", target)

@@ -31,6 +31,9 @@ public abstract class ApiTestBase {
     registry.add("punctual.data-dir", () -> "target/test-data/" + UUID.randomUUID());
     // The tests' HTTP targets listen on loopback, which the egress guard denies by default.
     registry.add("punctual.egress-allow", () -> "127.0.0.0/8");
+    // The shared context's tests make many requests per tenant in a burst; the per-tenant limits
+    // have their own node and tests (TenantLimitsIT).
+    registry.add("punctual.rate-limit", () -> "0");
   }
 
   @BeforeEach

@@ -1,0 +1,102 @@
+package dev.punctual.tenant;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.punctual.config.PunctualProperties;
+import dev.punctual.web.ApiProblem;
+import dev.punctual.web.ProblemWriter;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The per-tenant request rate limit: a token bucket per tenant on each node ({@code
+ * PUNCTUAL_RATE_LIMIT} per second, {@code PUNCTUAL_RATE_LIMIT_BURST} at once). Past it, {@code 429}
+ * with {@code Retry-After} (whole seconds, rounded up). The admin key is not limited: it is one
+ * operator, not a calling service.
+ *
+ * <p>Buckets live in this node's memory, so behind a load balancer a tenant gets the limit once per
+ * node: a shared bucket would cost a database round trip per request, more than the request itself.
+ * Bucket4j because its buckets are lock-free and refill lazily, with no timer thread.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 30)
+class TenantRateLimitFilter extends OncePerRequestFilter {
+  static final String LIMIT_HEADER = "X-RateLimit-Limit";
+  static final String REMAINING_HEADER = "X-RateLimit-Remaining";
+
+  private final int rate;
+  private final int burst;
+  private final ProblemWriter problems;
+  private final Counter limited;
+  // Idle tenants' buckets are full again after burst/rate seconds; forgetting them is the same.
+  private final Cache<Long, Bucket> buckets =
+      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+
+  TenantRateLimitFilter(
+      PunctualProperties properties, ProblemWriter problems, MeterRegistry registry) {
+    this.rate = properties.rateLimit();
+    this.burst = Math.max(properties.rateLimitBurst(), 1);
+    this.problems = problems;
+    this.limited =
+        Counter.builder("punctual.api.rate.limited")
+            .description("API requests refused with 429 by the per-tenant rate limit")
+            .register(registry);
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return rate == 0 || !request.getRequestURI().startsWith("/api/");
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (!(request.getAttribute(Caller.ATTRIBUTE) instanceof Caller caller)
+        || caller.kind() != Caller.Kind.TENANT) {
+      chain.doFilter(request, response);
+      return;
+    }
+    ConsumptionProbe probe =
+        buckets.get(caller.tenantId(), id -> newBucket()).tryConsumeAndReturnRemaining(1);
+    response.setHeader(LIMIT_HEADER, Integer.toString(rate));
+    response.setHeader(REMAINING_HEADER, Long.toString(probe.getRemainingTokens()));
+    if (probe.isConsumed()) {
+      chain.doFilter(request, response);
+      return;
+    }
+    limited.increment();
+    long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999) / 1_000_000_000);
+    problems.write(
+        response,
+        new ApiProblem(
+            HttpStatus.TOO_MANY_REQUESTS,
+            "Too many requests",
+            "This tenant exceeded its rate limit of %d requests per second; retry after %d s"
+                .formatted(rate, retryAfter),
+            List.of(),
+            Map.of(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))));
+  }
+
+  private Bucket newBucket() {
+    return Bucket.builder()
+        .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
+        .build();
+  }
+}
