@@ -42,7 +42,7 @@ record JobRow(
         name,
         description,
         schedule,
-        target,
+        SecretHeaders.redact(target),
         retry,
         overlap,
         misfire,

@@ -140,7 +140,11 @@ class JobService {
           "The job is at version " + current.version() + ", not " + ifMatch);
     }
     Instant now = now();
-    JobSpec spec = JobSpecReader.read(newBody.apply(current), now, guard);
+    JsonNode body = newBody.apply(current);
+    if (body.isObject()) {
+      body = SecretHeaders.restore(body, current.target());
+    }
+    JobSpec spec = JobSpecReader.read(body, now, guard);
     boolean scheduleChanged = !spec.scheduleJson().equals(current.schedule());
     boolean enabledChanged = spec.enabled() != current.enabled();
     if (!scheduleChanged && !enabledChanged && current.writableJson().equals(spec.writableJson())) {

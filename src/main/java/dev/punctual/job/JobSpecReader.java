@@ -154,6 +154,11 @@ final class JobSpecReader {
         in.error("url", "must be an http or https URL");
       } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
         in.error("url", "must have a host");
+      } else if (uri.getRawUserInfo() != null) {
+        // The API shows URLs back as they are; credentials belong in a header it keeps secret.
+        in.error(
+            "url",
+            "must not carry credentials (user:password@); send them in an Authorization header");
       } else {
         guard
             .denialOfLiteral(uri.getHost())
@@ -172,6 +177,10 @@ final class JobSpecReader {
             in.error("headers." + name, "is set by Punctual or by HTTP itself");
           } else if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
             in.error("headers." + name, "must not contain control characters (CR, LF, NUL...)");
+          } else if (SecretHeaders.isSecret(name) && SecretHeaders.REDACTED.equals(value)) {
+            in.error(
+                "headers." + name,
+                "is the placeholder the API shows for secret values; send the real value");
           }
         });
   }
