@@ -55,6 +55,11 @@ public class HttpDelivery implements AutoCloseable {
   private final EgressGuard guard;
 
   public HttpDelivery(int maxConnections, String version, EgressGuard guard) {
+    this(maxConnections, version, guard, SystemDefaultDnsResolver.INSTANCE);
+  }
+
+  /** With {@code dns} in place of the system's resolver (tests: a name that changes its answer). */
+  HttpDelivery(int maxConnections, String version, EgressGuard guard, DnsResolver dns) {
     this.guard = guard;
     // Every address a host name resolves to is checked, and the connection is made to the
     // checked addresses: a name cannot be re-pointed between the check and the connect.
@@ -62,12 +67,12 @@ public class HttpDelivery implements AutoCloseable {
         new DnsResolver() {
           @Override
           public InetAddress[] resolve(String host) throws UnknownHostException {
-            return guard.checkResolved(host, SystemDefaultDnsResolver.INSTANCE.resolve(host));
+            return guard.checkResolved(host, dns.resolve(host));
           }
 
           @Override
           public String resolveCanonicalHostname(String host) throws UnknownHostException {
-            return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
+            return dns.resolveCanonicalHostname(host);
           }
         };
     this.client =
