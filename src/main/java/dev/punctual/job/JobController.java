@@ -75,7 +75,7 @@ class JobController {
         new JobRepository.ListQuery(
             Pagination.decodeCursor(cursor),
             parseEnabled(enabled),
-            namePrefix == null || namePrefix.isEmpty() ? null : namePrefix,
+            namePrefix == null || namePrefix.isEmpty() ? null : queryText("namePrefix", namePrefix),
             parseLabels(labels),
             size + 1);
     List<JobRow> rows = jobs.list(tenant, query);
@@ -154,12 +154,21 @@ class JobController {
     };
   }
 
+  /** A text query parameter: at most 200 characters and no NUL (PostgreSQL text holds none). */
+  private static String queryText(String name, String value) {
+    if (value.length() > 200 || value.indexOf('\u0000') >= 0) {
+      throw ApiProblem.invalid(name, "must be at most 200 characters, without NUL");
+    }
+    return value;
+  }
+
   private static Map<String, String> parseLabels(List<String> labels) {
     Map<String, String> result = new LinkedHashMap<>();
     if (labels == null) {
       return result;
     }
     for (String label : labels) {
+      queryText("label", label);
       int colon = label.indexOf(':');
       if (colon <= 0) {
         throw ApiProblem.invalid("label", "must be key:value, got '" + label + "'");

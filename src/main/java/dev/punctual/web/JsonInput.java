@@ -126,6 +126,10 @@ public final class JsonInput {
       error(field, "must be at most " + maxLength + " characters");
       return null;
     }
+    if (text.indexOf('\u0000') >= 0) {
+      error(field, "must not contain NUL characters"); // PostgreSQL text cannot hold them
+      return null;
+    }
     return text;
   }
 
@@ -164,7 +168,12 @@ public final class JsonInput {
       error(field, "must be a number from " + min + " to " + max);
       return null;
     }
-    double n = value.doubleValue();
+    double n;
+    try {
+      n = value.doubleValue();
+    } catch (RuntimeException e) {
+      n = Double.NaN; // a decimal past the range of double (1e999): out of range like any other
+    }
     if (!(n >= min && n <= max)) {
       error(field, "must be from " + min + " to " + max);
       return null;

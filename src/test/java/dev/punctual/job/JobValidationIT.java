@@ -47,6 +47,31 @@ class JobValidationIT extends ApiTestBase {
     assertThat(r.errorsFor(field)).as("%s -> %s", body, r).anyMatch(m -> m.contains(messagePart));
   }
 
+  /** Found by HostileInputIT: each of these once answered 500 (or an HTML page). */
+  @Test
+  void inputsTheFuzzSuiteFoundAreRefusedCleanly() {
+    assertRejected(jobWith("description", "a\u0000b"), "description", "NUL");
+    assertRejected(
+        jobWith("retry", Map.of("multiplier", new java.math.BigDecimal("1e999"))),
+        "retry.multiplier",
+        "from 1.0 to 10.0");
+    Api.Response prefix = tenant.get("/api/v1/jobs?namePrefix=a%00b");
+    assertThat(prefix.status()).isEqualTo(400);
+    assertThat(prefix.errorsFor("namePrefix")).isNotEmpty();
+
+    Api.Response wildcard =
+        tenant.send("POST", "/api/v1/jobs", "{}", Map.of("Content-Type", "*/*"));
+    assertThat(wildcard.status()).isEqualTo(415);
+    assertThat(wildcard.contentType()).startsWith("application/problem+json");
+
+    // Refused by Tomcat before any servlet: still problem+json, not Tomcat's HTML page.
+    Api.Response hugeHeader =
+        tenant.send("GET", "/api/v1/jobs", null, Map.of("X-Big", "x".repeat(20_000)));
+    assertThat(hugeHeader.status()).isEqualTo(400);
+    assertThat(hugeHeader.contentType()).startsWith("application/problem+json");
+    assertThat(hugeHeader.body().path("status").asInt()).isEqualTo(400);
+  }
+
   @Test
   void badFieldsAreNamed() {
     assertRejected(jobWith("name", "has space"), "name", "A-Z a-z 0-9");
