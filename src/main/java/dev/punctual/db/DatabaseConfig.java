@@ -46,6 +46,10 @@ class DatabaseConfig {
     config.setConnectionTimeout(properties.poolTimeout().toMillis());
     config.addDataSourceProperty("ApplicationName", "punctual");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    // Every transaction of ours lasts milliseconds. A node frozen in the middle of one (a long GC
+    // pause, SIGSTOP, a VM migration) would keep its row locks, and SKIP LOCKED claims would pass
+    // those jobs by until it wakes: the server ends such a session after 5 s instead.
+    config.addDataSourceProperty("options", "-c idle_in_transaction_session_timeout=5000");
     return new HikariDataSource(config);
   }
 

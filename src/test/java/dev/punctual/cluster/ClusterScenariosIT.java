@@ -1,0 +1,185 @@
+package dev.punctual.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The guarantees of DESIGN.md on a real cluster, under faults, checked from the outside: three node
+ * processes, nginx, PostgreSQL, a recording target; 200 jobs firing every second. Each scenario
+ * breaks something, then proves that every fire time has exactly one run, every run reached the
+ * target (a second delivery only within the run's counted attempts, always with the same
+ * Idempotency-Key), and prints its figures (also to target/cluster/report.txt).
+ *
+ * <p>Runs in the {@code cluster} Maven profile: {@code ./mvnw verify -Pcluster}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterScenariosIT {
+  private static final Path REPORT = Path.of("target/cluster/report.txt");
+  private Cluster cluster;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new Cluster(Cluster.newDirectory("scenarios"));
+  }
+
+  @AfterAll
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** What a scenario does between its jobs' creation and their pause; returns extra figures. */
+  interface Fault {
+    String run(Scenario s) throws Exception;
+  }
+
+  /** Runs a scenario and reports its figures; its jobs are deleted whatever happens. */
+  private Scenario.Figures scenario(String name, Fault fault) throws Exception {
+    Scenario s = new Scenario(name, cluster).begin();
+    try {
+      String extra = fault.run(s);
+      s.end();
+      return report(s.verdict(), extra);
+    } finally {
+      s.cleanup();
+    }
+  }
+
+  private Scenario.Figures report(Scenario.Figures figures, String extra) throws Exception {
+    String line = figures.line() + (extra.isEmpty() ? "" : " " + extra);
+    System.out.println(line);
+    figures.examples().forEach(e -> System.out.println("  " + e));
+    Files.createDirectories(REPORT.getParent());
+    Files.writeString(REPORT, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    return figures;
+  }
+
+  @Test
+  @Order(1)
+  void killNineOfOneNodeUnderLoad() throws Exception {
+    NodeProcess[] victim = new NodeProcess[1];
+    Scenario.Figures f =
+        scenario(
+            "kill",
+            s -> {
+              s.at(8);
+              victim[0] = cluster.busiestScheduler();
+              victim[0].kill();
+              s.at(28);
+              victim[0].start(); // back for the next scenarios
+              s.at(40);
+              return "killed=" + victim[0].name;
+            });
+    assertThat(f.exactlyOnceAndDelivered()).as(f.line() + " " + f.examples()).isTrue();
+    // Its jobs fire elsewhere once their leases run out (5 s) or the node counts as dead (10 s).
+    assertThat(f.maxFireLag()).as("failover").isLessThanOrEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  @Order(2)
+  void aFrozenNodeWakesUpHoldingStaleLeases() throws Exception {
+    NodeProcess[] zombie = new NodeProcess[1];
+    Scenario.Figures f =
+        scenario(
+            "sigstop",
+            s -> {
+              s.at(8);
+              zombie[0] = cluster.busiestScheduler();
+              zombie[0].signal("STOP");
+              s.at(8 + 15); // longer than the dead-node limit (10 s)
+              zombie[0].signal("CONT");
+              s.at(40);
+              return "frozen=" + zombie[0].name + " for 15 s";
+            });
+    assertThat(f.exactlyOnceAndDelivered()).as(f.line() + " " + f.examples()).isTrue();
+    assertThat(f.maxFireLag()).as("failover").isLessThanOrEqualTo(Duration.ofSeconds(10));
+    assertThat(zombie[0].alive()).isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void postgresqlRestartedForTenSeconds() throws Exception {
+    Scenario.Figures f =
+        scenario(
+            "db-restart",
+            s -> {
+              s.at(8);
+              cluster.database.stop();
+              s.at(18);
+              cluster.database.start();
+              s.at(45);
+              return "";
+            });
+    // Fires due during the outage are late, none lost, none doubled.
+    assertThat(f.exactlyOnceAndDelivered()).as(f.line() + " " + f.examples()).isTrue();
+    assertThat(cluster.nodes).allMatch(NodeProcess::ready);
+  }
+
+  @Test
+  @Order(4)
+  void targetDownThenSlowThenBack() throws Exception {
+    Scenario.Figures f =
+        scenario(
+            "target",
+            s -> {
+              s.at(8);
+              cluster.target.down();
+              s.at(18);
+              cluster.target.slow(3000); // answers within the jobs' 5 s timeout, but slowly
+              s.at(28);
+              cluster.target.up();
+              s.at(40);
+              return "";
+            });
+    // Refused deliveries were retried until the target came back: every run succeeded.
+    assertThat(f.exactlyOnceAndDelivered()).as(f.line() + " " + f.examples()).isTrue();
+  }
+
+  @Test
+  @Order(5)
+  void rollingRestartBehindNginxLosesNoRequest() throws Exception {
+    List<String> failedRequests = new ArrayList<>();
+    Scenario.Figures f =
+        scenario(
+            "rolling-restart",
+            s -> {
+              StringBuilder stops = new StringBuilder();
+              try (ApiLoad load = new ApiLoad(cluster)) {
+                s.at(5);
+                for (NodeProcess node : cluster.nodes) {
+                  // The deploy of docs/operations.md: out of nginx's pool, SIGTERM, start, back.
+                  cluster.nginx.drain(node.port);
+                  Thread.sleep(1000);
+                  Duration stopped = node.terminate();
+                  node.start();
+                  cluster.nginx.restore(node.port);
+                  stops.append(stops.length() == 0 ? "" : ",").append(stopped.toMillis());
+                  Thread.sleep(2000);
+                }
+                Thread.sleep(5000);
+                load.close();
+                failedRequests.addAll(load.failures);
+                return "api_requests=%d failed_api_requests=%d graceful_stop_ms=%s"
+                    .formatted(load.requests.get(), load.failures.size(), stops);
+              }
+            });
+    assertThat(failedRequests).as("API requests through nginx that failed").isEmpty();
+    assertThat(f.exactlyOnceAndDelivered()).as(f.line() + " " + f.examples()).isTrue();
+    assertThat(f.maxFireLag()).as("fire lag during the deploy").isLessThan(Duration.ofSeconds(1));
+  }
+}

@@ -1,0 +1,111 @@
+package dev.punctual.cluster;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The jobs' HTTP target: records every request it receives (run id, Idempotency-Key, attempt,
+ * arrival), and can be taken down (connections refused), made slow, and brought back on the same
+ * port.
+ */
+final class RecordingTarget implements AutoCloseable {
+  record Delivery(
+      String runId,
+      String idempotencyKey,
+      String webhookId,
+      String jobId,
+      Instant scheduledFor,
+      int attempt,
+      Instant arrivedAt) {}
+
+  final int port = Ports.free();
+  private final ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private volatile long delayMillis;
+  private HttpServer server;
+
+  RecordingTarget() {
+    up();
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  /** Listening again (on the same port), answering at once. */
+  synchronized void up() {
+    delayMillis = 0;
+    if (server != null) {
+      return;
+    }
+    try {
+      server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Not listening: connections are refused. */
+  synchronized void down() {
+    if (server != null) {
+      server.stop(0);
+      server = null;
+    }
+  }
+
+  /** Listening, but every answer takes {@code millis}. */
+  void slow(long millis) {
+    up();
+    delayMillis = millis;
+  }
+
+  List<Delivery> deliveries() {
+    return List.copyOf(deliveries);
+  }
+
+  void clear() {
+    deliveries.clear();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      exchange.getRequestBody().readAllBytes();
+      var h = exchange.getRequestHeaders();
+      deliveries.add(
+          new Delivery(
+              h.getFirst("X-Punctual-Run-Id"),
+              h.getFirst("Idempotency-Key"),
+              h.getFirst("webhook-id"),
+              h.getFirst("X-Punctual-Job-Id"),
+              Instant.parse(h.getFirst("X-Punctual-Scheduled-For")),
+              Integer.parseInt(h.getFirst("X-Punctual-Attempt")),
+              Instant.now()));
+      long delay = delayMillis;
+      if (delay > 0) {
+        Thread.sleep(delay);
+      }
+      exchange.sendResponseHeaders(204, -1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    down();
+    executor.shutdownNow();
+  }
+}
