@@ -27,12 +27,27 @@ final class Cluster implements AutoCloseable {
   final ClusterDatabase database;
   final RecordingTarget target;
   final List<NodeProcess> nodes = new ArrayList<>();
-  final Nginx nginx;
+  Nginx nginx;
 
-  Cluster(Path dir) throws Exception {
+  /** Starts everything; what started is stopped again if the rest fails to start. */
+  static Cluster start(Path dir) throws Exception {
+    Cluster cluster = new Cluster(dir);
+    try {
+      cluster.startAll();
+      return cluster;
+    } catch (Exception | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  private Cluster(Path dir) {
     this.dir = dir;
     database = new ClusterDatabase(dir.resolve("pg"));
     target = new RecordingTarget();
+  }
+
+  private void startAll() throws Exception {
     Map<String, String> env =
         Map.of(
             "DATABASE_URL",
@@ -108,7 +123,7 @@ final class Cluster implements AutoCloseable {
   private static Path jar() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("target"))) {
       return files
-          .filter(p -> p.getFileName().toString().matches("punctual-.*\\.jar"))
+          .filter(p -> p.getFileName().toString().matches("punctual-[0-9.]+(-SNAPSHOT)?\\.jar"))
           .findFirst()
           .orElseThrow(
               () -> new IllegalStateException("no target/punctual-*.jar: run mvn verify/package"));
@@ -135,7 +150,9 @@ final class Cluster implements AutoCloseable {
 
   static Path newDirectory(String name) {
     try {
-      return Files.createDirectories(Path.of("target", "cluster", name + "-" + System.nanoTime()));
+      // Absolute: nginx reads a relative -c path against its -p prefix.
+      return Files.createDirectories(
+          Path.of("target", "cluster", name + "-" + System.nanoTime()).toAbsolutePath());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -33,7 +33,7 @@ class ClusterScenariosIT {
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new Cluster(Cluster.newDirectory("scenarios"));
+    cluster = Cluster.start(Cluster.newDirectory("scenarios"));
   }
 
   @AfterAll
