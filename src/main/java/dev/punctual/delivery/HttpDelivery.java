@@ -46,7 +46,7 @@ import org.apache.hc.core5.util.Timeout;
  * 1,000 for the JDK's HttpClient (docs/benchmarks.md). Its {@code DnsResolver} hook is where the
  * egress guard can check every resolved address and pin the connection to it.
  */
-public class HttpDelivery implements AutoCloseable {
+public class HttpDelivery implements Deliverer, AutoCloseable {
   public static final int SNIPPET_BYTES = 1024;
 
   private final CloseableHttpAsyncClient client;
@@ -107,6 +107,7 @@ public class HttpDelivery implements AutoCloseable {
     this.userAgent = "Punctual/" + version;
   }
 
+  @Override
   public CompletableFuture<AttemptResult> send(Attempt attempt) {
     long started = System.nanoTime();
     HttpTarget target = attempt.target();

@@ -2,7 +2,7 @@ package dev.punctual.engine;
 
 import dev.punctual.delivery.Attempt;
 import dev.punctual.delivery.AttemptResult;
-import dev.punctual.delivery.HttpDelivery;
+import dev.punctual.delivery.Deliverer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ final class DeliveryStage {
   private final String nodeId;
   private final EngineSettings settings;
   private final RunStore runs;
-  private final HttpDelivery http;
+  private final Deliverer http;
   private final EngineMetrics metrics;
   private final FairQueue queue;
   // Runs of one tenant this node holds at most (waiting plus in flight), and of all tenants
@@ -48,7 +48,7 @@ final class DeliveryStage {
       String nodeId,
       EngineSettings settings,
       RunStore runs,
-      HttpDelivery http,
+      Deliverer http,
       EngineMetrics metrics) {
     this.nodeId = nodeId;
     this.settings = settings;

@@ -1,6 +1,6 @@
 package dev.punctual.engine;
 
-import dev.punctual.delivery.HttpDelivery;
+import dev.punctual.delivery.Deliverer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -40,7 +40,7 @@ public final class Engine {
       String nodeId,
       EngineSettings settings,
       DataSource dataSource,
-      HttpDelivery http,
+      Deliverer http,
       MeterRegistry registry) {
     this.nodeId = nodeId;
     this.settings = settings;

@@ -1,0 +1,257 @@
+package dev.punctual.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/**
+ * The whole comparison: engine throughput and steady lag for Punctual, db-scheduler and Quartz on
+ * the same PostgreSQL server, one after the other. Prints every result line, keeps them in {@code
+ * bench/results/<mode>.txt}, draws the charts into {@code docs/bench/} and rewrites the suite's
+ * section of {@code docs/benchmarks.md}. Run from the repository root through {@code
+ * bench/run-suite.sh [quick|full]}.
+ */
+public final class Suite {
+  private static final List<String> SYSTEMS = List.of("punctual", "db-scheduler", "quartz");
+  private static final String BEGIN = "<!-- suite:begin -->";
+  private static final String END = "<!-- suite:end -->";
+
+  private Suite() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    boolean quick = args.length == 0 || args[0].equals("quick");
+    List<Bench.Result> results = new ArrayList<>();
+    List<int[]> throughputRuns =
+        quick
+            ? List.of(new int[] {5_000, 1})
+            : List.of(
+                new int[] {20_000, 1},
+                new int[] {20_000, 2},
+                new int[] {100_000, 1},
+                new int[] {100_000, 2});
+    for (int[] run : throughputRuns) {
+      for (String system : SYSTEMS) {
+        if (system.equals("quartz") && run[0] > 20_000) {
+          continue; // at a few hundred a second, 100,000 would take most of an hour
+        }
+        results.add(print(Bench.throughput(system, run[0], run[1])));
+      }
+    }
+    int seconds = quick ? 10 : 60;
+    for (double rate : quick ? List.of(100.0) : List.of(100.0, 1_000.0, 5_000.0)) {
+      for (String system : SYSTEMS) {
+        results.add(print(Bench.lag(system, rate, seconds, 1)));
+      }
+    }
+    String mode = quick ? "quick" : "full";
+    Files.createDirectories(Path.of("bench/results"));
+    Files.write(
+        Path.of("bench/results/" + mode + ".txt"),
+        results.stream().map(Bench.Result::line).toList());
+    Files.createDirectories(Path.of("docs/bench"));
+    throughputChart(results, "docs/bench/throughput-" + mode);
+    lagChart(results, "docs/bench/lag-" + mode);
+    writeDocs(results, mode, seconds);
+  }
+
+  private static Bench.Result print(Bench.Result result) {
+    System.out.println(result.line());
+    return result;
+  }
+
+  private static void throughputChart(List<Bench.Result> results, String file) throws Exception {
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Executions per second (no-op one-shot jobs, all due)")
+            .xAxisTitle("jobs, instances")
+            .yAxisTitle("executions/s")
+            .build();
+    for (String system : SYSTEMS) {
+      List<String> x = new ArrayList<>();
+      List<Number> y = new ArrayList<>();
+      for (Bench.Result r : results) {
+        if (r.kind().equals("throughput") && r.system().equals(system)) {
+          x.add(String.format(Locale.ROOT, "%,d × %d", r.n(), r.instances()));
+          y.add(r.perSecond());
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(system, x, y);
+      }
+    }
+    BitmapEncoder.saveBitmap(chart, file, BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void lagChart(List<Bench.Result> results, String file) throws Exception {
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Lag p99 behind the due time (ms)")
+            .xAxisTitle("jobs due per second")
+            .yAxisTitle("p99 lag (ms)")
+            .build();
+    for (String system : SYSTEMS) {
+      List<String> x = new ArrayList<>();
+      List<Number> y = new ArrayList<>();
+      for (Bench.Result r : results) {
+        if (r.kind().equals("lag") && r.system().equals(system)) {
+          x.add(String.format(Locale.ROOT, "%,.0f/s", r.rate()));
+          y.add(r.lagP99Ms());
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(system, x, y);
+      }
+    }
+    BitmapEncoder.saveBitmap(chart, file, BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static Optional<Bench.Result> find(
+      List<Bench.Result> results, String kind, String system, int n, int instances) {
+    return results.stream()
+        .filter(
+            r ->
+                r.kind().equals(kind)
+                    && r.system().equals(system)
+                    && r.n() == n
+                    && r.instances() == instances)
+        .findFirst();
+  }
+
+  private static void writeDocs(List<Bench.Result> results, String mode, int seconds)
+      throws Exception {
+    StringBuilder md = new StringBuilder();
+    md.append(BEGIN).append('\n');
+    md.append("### Side by side with db-scheduler and Quartz (")
+        .append(mode)
+        .append(" run, ")
+        .append(LocalDate.now())
+        .append(")\n\n");
+    md.append("Written by `bench/run-suite.sh ")
+        .append(mode)
+        .append("` on ")
+        .append(machine())
+        .append(".\n\n");
+    md.append(
+        "**Engine throughput**: one-shot no-op jobs, all due, executions per second from the");
+    md.append(" first start to the last; each instance a process of its own.\n\n");
+    md.append(
+        "| jobs | instances | punctual | db-scheduler | quartz | punctual / db-scheduler | punctual / quartz | duplicates, missing |\n");
+    md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    Map<String, int[]> cases = new LinkedHashMap<>();
+    for (Bench.Result r : results) {
+      if (r.kind().equals("throughput")) {
+        cases.putIfAbsent(r.n() + "x" + r.instances(), new int[] {r.n(), r.instances()});
+      }
+    }
+    for (int[] c : cases.values()) {
+      Optional<Bench.Result> p = find(results, "throughput", "punctual", c[0], c[1]);
+      Optional<Bench.Result> d = find(results, "throughput", "db-scheduler", c[0], c[1]);
+      Optional<Bench.Result> q = find(results, "throughput", "quartz", c[0], c[1]);
+      long dup =
+          results.stream()
+              .filter(r -> r.kind().equals("throughput") && r.n() == c[0] && r.instances() == c[1])
+              .mapToLong(Bench.Result::duplicates)
+              .sum();
+      long miss =
+          results.stream()
+              .filter(r -> r.kind().equals("throughput") && r.n() == c[0] && r.instances() == c[1])
+              .mapToLong(Bench.Result::missing)
+              .sum();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %d | %s | %s | %s | %s | %s | %d, %d |%n",
+              c[0],
+              c[1],
+              rate(p),
+              rate(d),
+              rate(q),
+              ratio(p, d),
+              ratio(p, q),
+              dup,
+              miss));
+    }
+    md.append("\n![throughput](bench/throughput-").append(mode).append(".png)\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**Steady lag**: jobs due at a steady rate for %d s, one instance;",
+            seconds));
+    md.append(" the lag of each start behind its due time.\n\n");
+    md.append(
+        "| due per second | system | executed | missing | p50 | p99 | max |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Bench.Result r : results) {
+      if (r.kind().equals("lag")) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %,.0f | %s | %,d | %,d | %.1f ms | %.1f ms | %.1f ms |%n",
+                r.rate(),
+                r.system(),
+                r.executions(),
+                r.missing(),
+                r.lagP50Ms(),
+                r.lagP99Ms(),
+                r.lagMaxMs()));
+      }
+    }
+    md.append("\n![lag](bench/lag-").append(mode).append(".png)\n\n");
+    md.append("Raw lines: `bench/results/").append(mode).append(".txt`.\n");
+    md.append(END).append('\n');
+    Path docs = Path.of("docs/benchmarks.md");
+    String text = Files.readString(docs);
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END);
+    String updated =
+        begin >= 0 && end > begin
+            ? text.substring(0, begin) + md + text.substring(end + END.length() + 1)
+            : text + "\n" + md;
+    Files.writeString(docs, updated);
+  }
+
+  private static String rate(Optional<Bench.Result> r) {
+    return r.map(x -> String.format(Locale.ROOT, "%,.0f/s", x.perSecond())).orElse("—");
+  }
+
+  private static String ratio(Optional<Bench.Result> a, Optional<Bench.Result> b) {
+    if (a.isEmpty() || b.isEmpty() || b.get().perSecond() == 0) {
+      return "—";
+    }
+    return String.format(Locale.ROOT, "%.1f×", a.get().perSecond() / b.get().perSecond());
+  }
+
+  private static String machine() throws Exception {
+    String cpu =
+        Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+            .filter(l -> l.startsWith("model name"))
+            .findFirst()
+            .map(l -> l.substring(l.indexOf(':') + 1).trim())
+            .orElse("?");
+    String pg;
+    try (var c = BenchDb.fromEnvironment().connect();
+        var rs = c.createStatement().executeQuery("show server_version")) {
+      rs.next();
+      pg = rs.getString(1);
+    }
+    return "%d cores (%s), Java %s, PostgreSQL %s on the same machine"
+        .formatted(
+            Runtime.getRuntime().availableProcessors(),
+            cpu,
+            System.getProperty("java.version"),
+            pg);
+  }
+}
