@@ -55,14 +55,7 @@ final class Nginx implements AutoCloseable {
             .formatted(isRoot() ? "user root;" : "", dir, dir, dir, dir, dir, dir, dir, dir, dir));
     writeUpstreams();
     process =
-        new ProcessBuilder(
-                "nginx",
-                "-p",
-                dir.toString(),
-                "-c",
-                dir.resolve("nginx.conf").toString(),
-                "-g",
-                "daemon off;")
+        nginx("-g", "daemon off;")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
@@ -111,22 +104,20 @@ final class Nginx implements AutoCloseable {
   }
 
   private void reload() throws IOException, InterruptedException {
-    Process reload =
-        new ProcessBuilder(
-                "nginx",
-                "-p",
-                dir.toString(),
-                "-c",
-                dir.resolve("nginx.conf").toString(),
-                "-s",
-                "reload")
-            .redirectErrorStream(true)
-            .start();
+    Process reload = nginx("-s", "reload").redirectErrorStream(true).start();
     if (!reload.waitFor(10, TimeUnit.SECONDS) || reload.exitValue() != 0) {
       throw new IllegalStateException(
           "nginx -s reload failed: " + new String(reload.getInputStream().readAllBytes()));
     }
     Thread.sleep(300); // the new workers take over
+  }
+
+  /** nginx on this instance's prefix and configuration, with {@code args}. */
+  private ProcessBuilder nginx(String... args) {
+    List<String> command = new ArrayList<>(List.of("nginx", "-p", dir.toString(), "-c"));
+    command.add(dir.resolve("nginx.conf").toString());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
   }
 
   private static boolean isRoot() {

@@ -61,7 +61,7 @@ final class DbSchedulerSystem implements BenchSystem {
 
   @Override
   public AutoCloseable start(BenchDb db, String instance, Recorder recorder, boolean lowLatency) {
-    HikariDataSource pool = db.pool(instance, 50);
+    HikariDataSource pool = db.pool(instance, 45);
     OneTimeTask<Void> task =
         Tasks.oneTime(TASK)
             .execute(

@@ -93,7 +93,7 @@ final class QuartzSystem implements BenchSystem {
     p.setProperty("org.quartz.dataSource.bench.URL", db.url);
     p.setProperty("org.quartz.dataSource.bench.user", "postgres");
     p.setProperty("org.quartz.dataSource.bench.password", "");
-    p.setProperty("org.quartz.dataSource.bench.maxConnections", "52");
+    p.setProperty("org.quartz.dataSource.bench.maxConnections", "45");
     Scheduler scheduler = new StdSchedulerFactory(p).getScheduler();
     scheduler.start();
     return () -> scheduler.shutdown(true);

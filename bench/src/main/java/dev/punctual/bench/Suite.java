@@ -44,13 +44,13 @@ public final class Suite {
         if (system.equals("quartz") && run[0] > 20_000) {
           continue; // at a few hundred a second, 100,000 would take most of an hour
         }
-        results.add(print(Bench.throughput(system, run[0], run[1])));
+        attempt(results, () -> Bench.throughput(system, run[0], run[1]));
       }
     }
     int seconds = quick ? 10 : 60;
     for (double rate : quick ? List.of(100.0) : List.of(100.0, 1_000.0, 5_000.0)) {
       for (String system : SYSTEMS) {
-        results.add(print(Bench.lag(system, rate, seconds, 1)));
+        attempt(results, () -> Bench.lag(system, rate, seconds, 1));
       }
     }
     String mode = quick ? "quick" : "full";
@@ -64,9 +64,19 @@ public final class Suite {
     writeDocs(results, mode, seconds);
   }
 
-  private static Bench.Result print(Bench.Result result) {
-    System.out.println(result.line());
-    return result;
+  interface Run {
+    Bench.Result run() throws Exception;
+  }
+
+  /** Runs one measurement; a failure is printed and the suite goes on with the next. */
+  private static void attempt(List<Bench.Result> results, Run run) {
+    try {
+      Bench.Result result = run.run();
+      System.out.println(result.line());
+      results.add(result);
+    } catch (Exception e) {
+      System.out.println("bench failed: " + e);
+    }
   }
 
   private static void throughputChart(List<Bench.Result> results, String file) throws Exception {

@@ -27,6 +27,12 @@ public final class Worker {
                     e.printStackTrace();
                   }
                 }));
-    Thread.currentThread().join();
+    // A worker whose coordinator is gone (killed, crashed) stops too, instead of holding its
+    // database connections.
+    ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
+    while (parent.isAlive()) {
+      Thread.sleep(1000);
+    }
+    System.exit(1);
   }
 }
