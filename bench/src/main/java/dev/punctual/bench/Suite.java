@@ -29,6 +29,16 @@ public final class Suite {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("java.awt.headless", "true");
+    if (args.length == 3 && args[0].equals("report")) {
+      // Charts and docs again from result lines kept earlier (bench/results/<mode>.txt, a log).
+      List<Bench.Result> kept =
+          Files.readAllLines(Path.of(args[1])).stream()
+              .filter(l -> l.startsWith("bench kind="))
+              .map(Suite::parse)
+              .toList();
+      report(kept, args[2], args[2].equals("quick") ? 10 : 60);
+      return;
+    }
     boolean quick = args.length == 0 || args[0].equals("quick");
     List<Bench.Result> results = new ArrayList<>();
     List<int[]> throughputRuns =
@@ -53,7 +63,11 @@ public final class Suite {
         attempt(results, () -> Bench.lag(system, rate, seconds, 1));
       }
     }
-    String mode = quick ? "quick" : "full";
+    report(results, quick ? "quick" : "full", seconds);
+  }
+
+  private static void report(List<Bench.Result> results, String mode, int seconds)
+      throws Exception {
     Files.createDirectories(Path.of("bench/results"));
     Files.write(
         Path.of("bench/results/" + mode + ".txt"),
@@ -77,6 +91,31 @@ public final class Suite {
     } catch (Exception e) {
       System.out.println("bench failed: " + e);
     }
+  }
+
+  /** A result back from its line ({@code key=value} pairs). */
+  static Bench.Result parse(String line) {
+    Map<String, String> f = new java.util.HashMap<>();
+    for (String part : line.split(" ")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) {
+        f.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+    }
+    return new Bench.Result(
+        f.get("kind"),
+        f.get("system"),
+        Integer.parseInt(f.get("n")),
+        Double.parseDouble(f.get("rate")),
+        Integer.parseInt(f.get("instances")),
+        Long.parseLong(f.get("executions")),
+        Long.parseLong(f.get("missing")),
+        Long.parseLong(f.get("duplicates")),
+        Double.parseDouble(f.get("seconds")),
+        Double.parseDouble(f.get("per_second")),
+        Double.parseDouble(f.get("lag_p50_ms")),
+        Double.parseDouble(f.get("lag_p99_ms")),
+        Double.parseDouble(f.get("lag_max_ms")));
   }
 
   private static void throughputChart(List<Bench.Result> results, String file) throws Exception {
