@@ -37,8 +37,16 @@ final class BenchDb {
     return new BenchDb(url);
   }
 
+  /**
+   * A connection for setup and counting; its statements stop after 2 minutes, so that a seeding
+   * left behind by a killed coordinator does not go on loading the server.
+   */
   Connection connect() throws SQLException {
-    return DriverManager.getConnection(url, "postgres", "");
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("password", "");
+    p.setProperty("options", "-c statement_timeout=120000");
+    return DriverManager.getConnection(url, p);
   }
 
   HikariDataSource pool(String name, int size) {

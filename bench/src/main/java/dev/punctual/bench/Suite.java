@@ -60,6 +60,9 @@ public final class Suite {
     int seconds = quick ? 10 : 60;
     for (double rate : quick ? List.of(100.0) : List.of(100.0, 1_000.0, 5_000.0)) {
       for (String system : SYSTEMS) {
+        if (system.equals("quartz") && rate > 100) {
+          continue; // it executes ~150/s, and seeding its tables with rate × 60 jobs is slow
+        }
         attempt(results, () -> Bench.lag(system, rate, seconds, 1));
       }
     }
