@@ -43,6 +43,7 @@ final class DeliveryStage {
   private volatile boolean dispatching;
   private volatile boolean writing;
   private volatile boolean killed;
+  private Thread claimThread;
 
   DeliveryStage(
       String nodeId,
@@ -63,7 +64,8 @@ final class DeliveryStage {
 
   void start() {
     claiming = dispatching = writing = true;
-    new Loop("run-claim", this::claimTurn, () -> claiming, metrics).start("punctual-run-claim");
+    claimThread =
+        new Loop("run-claim", this::claimTurn, () -> claiming, metrics).start("punctual-run-claim");
     new Loop("dispatch", this::dispatchTurn, () -> dispatching, metrics).start("punctual-dispatch");
     new Loop("outcomes", this::writeTurn, () -> writing, metrics).start("punctual-outcomes");
   }
@@ -115,6 +117,8 @@ final class DeliveryStage {
     dispatching = false;
     wakeUp.release();
     long deadline = System.nanoTime() + grace.toNanos();
+    // A claim finishing after the hand-back below would keep its runs' leases till they expire.
+    Loop.awaitEnd(grace.plusSeconds(5), claimThread);
     while ((inFlight.get() > 0 || !outcomes.isEmpty()) && System.nanoTime() < deadline) {
       sleep(20);
     }

@@ -37,6 +37,28 @@ final class Loop implements Runnable {
     return thread;
   }
 
+  /**
+   * Waits for loops told to stop to finish the turn they are in (a claim or a fire transaction that
+   * commits after a hand-back would leave leases behind), at most {@code limit} in all.
+   */
+  static void awaitEnd(java.time.Duration limit, Thread... threads) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    for (Thread thread : threads) {
+      if (thread == null) {
+        continue;
+      }
+      try {
+        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (thread.isAlive()) {
+        log.warn("{} still busy after {}; going on without it", thread.getName(), limit);
+      }
+    }
+  }
+
   @Override
   public void run() {
     long backoff = 0;

@@ -20,6 +20,7 @@ final class TriggerStage {
   private static final Logger log = LoggerFactory.getLogger(TriggerStage.class);
   private static final int MAX_FIRE_BATCH = 1000;
   private static final long FIRE_BEHIND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
   private final String nodeId;
   private final EngineSettings settings;
@@ -32,6 +33,8 @@ final class TriggerStage {
   private final Semaphore wakeUp = new Semaphore(0);
   private final TenantFireBudget budget;
   private volatile boolean running;
+  private Thread claimThread;
+  private Thread fireThread;
 
   TriggerStage(
       String nodeId,
@@ -53,14 +56,19 @@ final class TriggerStage {
 
   void start() {
     running = true;
-    new Loop("claim", this::claimTurn, () -> running, metrics).start("punctual-claim");
-    new Loop("fire", this::fireTurn, () -> running, metrics).start("punctual-fire");
+    claimThread =
+        new Loop("claim", this::claimTurn, () -> running, metrics).start("punctual-claim");
+    fireThread = new Loop("fire", this::fireTurn, () -> running, metrics).start("punctual-fire");
   }
 
-  /** Stops claiming and firing; leases of jobs claimed and not fired are handed back. */
+  /**
+   * Stops claiming and firing; leases of jobs claimed and not fired are handed back once both loops
+   * have finished their turn (a claim or fire committing after the hand-back would keep leases).
+   */
   void stop() {
     running = false;
     wakeUp.release();
+    Loop.awaitEnd(STOP_WAIT, claimThread, fireThread);
     timer.clear();
     try {
       int handed = jobs.handBack(nodeId);
