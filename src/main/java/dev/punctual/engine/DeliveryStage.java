@@ -37,6 +37,15 @@ final class DeliveryStage {
   private final int holdLimit;
   private final BlockingQueue<RunStore.Outcome> outcomes = new LinkedBlockingQueue<>();
   private final Semaphore slots;
+
+  /**
+   * The last run claim had no room or filled its batch: runs may be waiting in the table. A
+   * delivery that ends then wakes the claim loop as soon as there is room for a good batch, instead
+   * of leaving it asleep for the poll interval while slots stand empty.
+   */
+  private volatile boolean backlog;
+
+  private final int refillRoom;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Semaphore wakeUp = new Semaphore(0);
   private volatile boolean claiming;
@@ -60,6 +69,7 @@ final class DeliveryStage {
     this.queue = new FairQueue(settings.tenantMaxInFlight());
     this.tenantHoldLimit = 4 * settings.tenantMaxInFlight();
     this.holdLimit = 4 * settings.maxInFlight();
+    this.refillRoom = Math.max(1, settings.maxInFlight() / 4);
   }
 
   void start() {
@@ -144,6 +154,7 @@ final class DeliveryStage {
 
   private void claimTurn() throws InterruptedException {
     int room = slots.availablePermits() - queue.queued();
+    backlog = room <= 0;
     if (room > 0) {
       long started = System.nanoTime();
       List<RunStore.OwnedRun> claimed =
@@ -155,6 +166,7 @@ final class DeliveryStage {
       metrics.claim("runs", claimed.size(), System.nanoTime() - started);
       queue.addAll(claimed);
       if (claimed.size() == Math.min(room, settings.claimBatch())) {
+        backlog = true;
         return; // more may be due: claim again at once
       }
     }
@@ -199,6 +211,10 @@ final class DeliveryStage {
                 inFlight.decrementAndGet();
                 queue.done(run.tenantId());
                 slots.release();
+                if (backlog && slots.availablePermits() - queue.queued() >= refillRoom) {
+                  backlog = false;
+                  wakeUp.release();
+                }
               }
             });
   }

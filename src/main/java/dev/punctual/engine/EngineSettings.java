@@ -93,6 +93,16 @@ public record EngineSettings(
       return this;
     }
 
+    public Builder pollInterval(Duration value) {
+      pollInterval = value;
+      return this;
+    }
+
+    public Builder maxInFlight(int value) {
+      maxInFlight = value;
+      return this;
+    }
+
     public Builder tenantFireRate(int value) {
       tenantFireRate = value;
       return this;
