@@ -51,6 +51,7 @@ final class EngineHarness implements AutoCloseable {
     config.setMaximumPoolSize(size);
     config.setConnectionTimeout(2000);
     config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("options", dev.punctual.db.DatabaseConfig.SESSION_OPTIONS);
     return new HikariDataSource(config);
   }
 
