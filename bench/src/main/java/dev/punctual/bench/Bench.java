@@ -13,16 +13,22 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * One measurement: seeds a system's table with one-shot no-op jobs on the shared PostgreSQL server,
- * starts {@code instances} worker processes, waits until every job was executed, stops them, and
- * prints one line of results.
+ * One measurement: seeds a system's table with jobs on the shared PostgreSQL server, starts {@code
+ * instances} worker processes, waits until every job was executed, stops them, and prints one line
+ * of results.
  *
  * <ul>
- *   <li>{@code throughput <system> <n> <instances>}: n jobs all due now; executions per second from
- *       the first start to the last.
- *   <li>{@code lag <system> <rate> <seconds> <instances>}: rate × seconds jobs due at a steady
- *       rate; the lag of each start behind its due time, p50, p99 and max.
+ *   <li>{@code throughput <system> <n> <instances>}: n one-shot jobs all due now; executions per
+ *       second from the first start to the last.
+ *   <li>{@code lag <system> <rate> <seconds> <instances>}: rate × seconds one-shot jobs due at a
+ *       steady rate; the lag of each start behind its due time, p50, p99 and max.
+ *   <li>{@code scale <schedules> <rate> <seconds>}: Punctual alone, one instance with a 512 MB
+ *       heap; {@code schedules} recurring jobs whose fires fall at a steady rate; lag as above,
+ *       plus the job claims' statement time and the heap after a full GC.
  * </ul>
+ *
+ * <p>With system {@code punctual-http} every execution is an HTTP call to a {@link BenchTarget} in
+ * a process of its own, which records it: deliveries end to end, with the target's CPU time.
  */
 public final class Bench {
   private Bench() {}
@@ -41,13 +47,15 @@ public final class Bench {
       double perSecond,
       double lagP50Ms,
       double lagP99Ms,
-      double lagMaxMs) {
+      double lagMaxMs,
+      double targetCpuSeconds,
+      String stats) {
     public String line() {
       return String.format(
           Locale.ROOT,
           "bench kind=%s system=%s n=%d rate=%.0f instances=%d executions=%d missing=%d"
               + " duplicates=%d seconds=%.2f per_second=%.0f lag_p50_ms=%.1f lag_p99_ms=%.1f"
-              + " lag_max_ms=%.1f",
+              + " lag_max_ms=%.1f target_cpu_s=%.1f%s",
           kind,
           system,
           n,
@@ -60,7 +68,19 @@ public final class Bench {
           perSecond,
           lagP50Ms,
           lagP99Ms,
-          lagMaxMs);
+          lagMaxMs,
+          targetCpuSeconds,
+          stats.isEmpty() ? "" : " " + stats);
+    }
+
+    /** A figure of {@code stats} ({@code key=value}), or NaN. */
+    public double stat(String key) {
+      for (String part : stats.split(" ")) {
+        if (part.startsWith(key + "=")) {
+          return Double.parseDouble(part.substring(key.length() + 1));
+        }
+      }
+      return Double.NaN;
     }
   }
 
@@ -75,7 +95,12 @@ public final class Bench {
                   Double.parseDouble(args[2]),
                   Integer.parseInt(args[3]),
                   Integer.parseInt(args[4]));
-          default -> throw new IllegalArgumentException("throughput or lag, not " + args[0]);
+          case "scale" ->
+              scale(
+                  Integer.parseInt(args[1]),
+                  Double.parseDouble(args[2]),
+                  Integer.parseInt(args[3]));
+          default -> throw new IllegalArgumentException("throughput, lag or scale, not " + args[0]);
         };
     System.out.println(result.line());
   }
@@ -88,63 +113,221 @@ public final class Bench {
     return run("lag", BenchSystem.named(system), (int) Math.round(rate * seconds), rate, instances);
   }
 
+  static Result scale(int schedules, double rate, int seconds) throws Exception {
+    BenchDb db = BenchDb.fromEnvironment();
+    db.resetSchema();
+    PunctualSystem system = new PunctualSystem(false);
+    system.prepare(db);
+    // Seeding a million rows takes a while: the first fire is far enough out for it.
+    Instant start = Instant.now().plusSeconds(20 + schedules / 20_000);
+    system.seedRecurring(db, schedules, start, rate);
+    if (Instant.now().isAfter(start.minusSeconds(8))) {
+      throw new IllegalStateException("seeding took too long for the worker to start in time");
+    }
+    Instant end = start.plusSeconds(seconds);
+    Path dir = Files.createDirectories(Path.of("target", "bench-runs", "scale"));
+    Path out = dir.resolve("scale-" + schedules + ".txt");
+    Files.deleteIfExists(out);
+    Process worker =
+        worker(system, "punctualw1", out, "low-latency", "-Xmx512m", dir.resolve("scale.log"));
+    while (Instant.now().isBefore(end.plusSeconds(3))) {
+      if (!worker.isAlive()) {
+        throw new IllegalStateException("the worker exited; see " + dir.resolve("scale.log"));
+      }
+      Thread.sleep(100);
+    }
+    stop(List.of(worker));
+    // Fires due in [start, end) form a grid of rate per second, one fire each.
+    long expected = Math.round(rate * seconds);
+    long endMicros = Recorder.micros(end);
+    Map<String, Integer> fires = new HashMap<>();
+    Histogram lag = new Histogram(3_600_000_000L, 3);
+    for (String line : Files.readAllLines(out)) {
+      String[] f = line.split(" ");
+      long scheduled = Long.parseLong(f[1]);
+      if (scheduled < endMicros) {
+        fires.merge(f[0], 1, Integer::sum);
+        lag.recordValue(Math.max(0, Math.min(Long.parseLong(f[2]) - scheduled, 3_600_000_000L)));
+      }
+    }
+    long executions = fires.values().stream().mapToLong(Integer::longValue).sum();
+    return new Result(
+        "scale",
+        system.name(),
+        schedules,
+        rate,
+        1,
+        executions,
+        expected - fires.size(),
+        executions - fires.size(),
+        seconds,
+        fires.size() / (double) seconds,
+        lag.getValueAtPercentile(50) / 1000.0,
+        lag.getValueAtPercentile(99) / 1000.0,
+        lag.getMaxValue() / 1000.0,
+        0,
+        stats(out));
+  }
+
   private static Result run(String kind, BenchSystem system, int n, double rate, int instances)
       throws Exception {
     BenchDb db = BenchDb.fromEnvironment();
     db.resetSchema();
     system.prepare(db);
     boolean lag = kind.equals("lag");
+    Path dir = Files.createDirectories(Path.of("target", "bench-runs", system.name()));
+    Process target = null;
+    Path targetOut = dir.resolve(kind + "-" + n + "-target.txt");
+    if (system.deliversOverHttp()) {
+      Files.deleteIfExists(targetOut);
+      target = startTarget(targetOut, dir.resolve(kind + "-" + n + "-target.log"));
+    }
     // Lag runs start when every worker is surely up; throughput jobs are all due already.
     Instant start = lag ? Instant.now().plusSeconds(20) : Instant.now().minusSeconds(1);
     system.seed(db, n, start, rate);
     if (lag && Instant.now().isAfter(start.minusSeconds(8))) {
       throw new IllegalStateException("seeding took too long for the workers to start in time");
     }
-    Path dir = Files.createDirectories(Path.of("target", "bench-runs", system.name()));
     List<Process> workers = new ArrayList<>();
     List<Path> outputs = new ArrayList<>();
-    String java = ProcessHandle.current().info().command().orElse("java");
     for (int i = 1; i <= instances; i++) {
       Path out = dir.resolve(kind + "-" + n + "-w" + i + ".txt");
       Files.deleteIfExists(out);
       outputs.add(out);
       workers.add(
-          new ProcessBuilder(
-                  java,
-                  "-Xmx1g",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Worker.class.getName(),
-                  system.name(),
-                  system.name().replace("-", "") + "w" + i,
-                  out.toString(),
-                  lag ? "low-latency" : "throughput")
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve(kind + "-" + n + "-w" + i + ".log").toFile())
-              .start());
+          worker(
+              system,
+              system.name().replace("-", "") + "w" + i,
+              out,
+              lag ? "low-latency" : "throughput",
+              "-Xmx1g",
+              dir.resolve(kind + "-" + n + "-w" + i + ".log")));
     }
+    double targetCpuBefore = target == null ? 0 : cpuSeconds(target);
     long limitNanos =
         TimeUnit.SECONDS.toNanos(lag ? Math.round(n / rate) + 120 : 600) + System.nanoTime();
     while (system.remaining(db) > 0 && System.nanoTime() < limitNanos) {
       if (workers.stream().noneMatch(Process::isAlive)) {
         throw new IllegalStateException("every worker exited; see their logs in " + dir);
       }
-      Thread.sleep(100);
+      // Not more often: counting a 100,000-row table costs the shared server ~15 ms a time.
+      Thread.sleep(500);
     }
     Thread.sleep(500);
-    for (Process worker : workers) {
-      worker.destroy(); // SIGTERM: the worker writes its file, then stops
+    double targetCpu = target == null ? 0 : cpuSeconds(target) - targetCpuBefore;
+    stop(workers);
+    String stats = outputs.isEmpty() ? "" : stats(outputs.get(0));
+    if (target != null) {
+      stop(List.of(target));
+      return summarize(
+          kind, system.name(), n, rate, instances, List.of(targetOut), targetCpu, stats);
     }
-    for (Process worker : workers) {
-      if (!worker.waitFor(60, TimeUnit.SECONDS)) {
-        worker.destroyForcibly();
+    return summarize(kind, system.name(), n, rate, instances, outputs, 0, stats);
+  }
+
+  private static Process worker(
+      BenchSystem system, String instance, Path out, String mode, String heap, Path log)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(java(), heap));
+    // Extra JVM options for the workers, e.g. a JFR recording to profile one system.
+    String extra = System.getenv().getOrDefault("BENCH_WORKER_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    String url = System.getProperty(PunctualSystem.TARGET_URL);
+    if (url != null) {
+      command.add("-D" + PunctualSystem.TARGET_URL + "=" + url);
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Worker.class.getName(),
+            system.name(),
+            instance,
+            out.toString(),
+            mode));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  /** Starts a {@link BenchTarget} on a free loopback port and points the jobs at it. */
+  private static Process startTarget(Path out, Path log) throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Process target =
+        new ProcessBuilder(
+                java(),
+                "-Xmx256m",
+                // Without it Nagle and delayed ACKs cost the JDK's server ~40 ms a request.
+                "-Dsun.net.httpserver.nodelay=true",
+                // Its default keeps 200 idle connections and closes the others' under a pool of
+                // 256.
+                "-Dsun.net.httpserver.maxIdleConnections=1024",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchTarget.class.getName(),
+                Integer.toString(port),
+                out.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+        break;
+      } catch (IOException notYet) {
+        if (System.nanoTime() > deadline || !target.isAlive()) {
+          throw new IllegalStateException("the target did not start; see " + log);
+        }
+        Thread.sleep(50);
       }
     }
-    return summarize(kind, system.name(), n, rate, instances, outputs);
+    System.setProperty(PunctualSystem.TARGET_URL, "http://127.0.0.1:" + port + "/");
+    return target;
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** SIGTERM (each writes its file), then waits. */
+  private static void stop(List<Process> processes) throws InterruptedException {
+    for (Process p : processes) {
+      p.destroy();
+    }
+    for (Process p : processes) {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** User and system CPU time a process has used so far (Linux: /proc/PID/stat, 100 ticks/s). */
+  static double cpuSeconds(Process p) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
+  private static String stats(Path out) throws IOException {
+    Path file = Path.of(out + ".stats");
+    return Files.exists(file) ? Files.readString(file).trim() : "";
   }
 
   private static Result summarize(
-      String kind, String system, int n, double rate, int instances, List<Path> outputs)
+      String kind,
+      String system,
+      int n,
+      double rate,
+      int instances,
+      List<Path> outputs,
+      double targetCpu,
+      String stats)
       throws IOException {
     Map<String, Integer> perJob = new HashMap<>();
     Histogram lag = new Histogram(3_600_000_000L, 3);
@@ -182,6 +365,8 @@ public final class Bench {
         perSecond,
         lagRun ? lag.getValueAtPercentile(50) / 1000.0 : 0,
         lagRun ? lag.getValueAtPercentile(99) / 1000.0 : 0,
-        lagRun ? lag.getMaxValue() / 1000.0 : 0);
+        lagRun ? lag.getMaxValue() / 1000.0 : 0,
+        targetCpu,
+        stats);
   }
 }

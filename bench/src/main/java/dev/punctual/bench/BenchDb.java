@@ -50,7 +50,15 @@ final class BenchDb {
   }
 
   HikariDataSource pool(String name, int size) {
+    return pool(name, size, null);
+  }
+
+  /** A pool whose sessions start with {@code options} (e.g. Punctual's own session settings). */
+  HikariDataSource pool(String name, int size, String options) {
     HikariConfig config = new HikariConfig();
+    if (options != null) {
+      config.addDataSourceProperty("options", options);
+    }
     config.setPoolName(name);
     config.setJdbcUrl(url);
     config.setUsername("postgres");

@@ -22,9 +22,20 @@ interface BenchSystem {
   /** Jobs not yet executed to the end (run and recorded as done). */
   long remaining(BenchDb db) throws Exception;
 
+  /** True when executions are HTTP calls to a {@link BenchTarget}, which records them. */
+  default boolean deliversOverHttp() {
+    return false;
+  }
+
+  /** {@code key=value} figures of the instance, written when it stops (may be empty). */
+  default String stats() {
+    return "";
+  }
+
   static BenchSystem named(String name) {
     return switch (name) {
-      case "punctual" -> new PunctualSystem();
+      case "punctual" -> new PunctualSystem(false);
+      case "punctual-http" -> new PunctualSystem(true);
       case "db-scheduler" -> new DbSchedulerSystem();
       case "quartz" -> new QuartzSystem();
       default -> throw new IllegalArgumentException("unknown system " + name);

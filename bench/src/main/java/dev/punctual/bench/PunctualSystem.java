@@ -1,29 +1,58 @@
 package dev.punctual.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.db.DatabaseConfig;
 import dev.punctual.delivery.AttemptResult;
 import dev.punctual.delivery.Deliverer;
+import dev.punctual.delivery.EgressGuard;
+import dev.punctual.delivery.HttpDelivery;
 import dev.punctual.engine.Engine;
 import dev.punctual.engine.EngineSettings;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 
 /**
- * Punctual's engine as the service runs it (same SQL, same settings), with a deliverer that records
- * the attempt and succeeds at once instead of calling HTTP: the engine alone, like the peers' no-op
- * tasks. The per-tenant caps are lifted (the bench is one tenant).
+ * Punctual's engine as the service runs it (same SQL, same settings). {@code punctual}: a deliverer
+ * that records the attempt and succeeds at once instead of calling HTTP, the engine alone like the
+ * peers' no-op tasks. {@code punctual-http}: the service's own {@link HttpDelivery} calling a
+ * {@link BenchTarget} on loopback (end to end). The per-tenant caps are lifted (the bench is one
+ * tenant).
  */
 final class PunctualSystem implements BenchSystem {
+  /** System property naming the target's URL, set by the coordinator for end-to-end runs. */
+  static final String TARGET_URL = "bench.target.url";
+
   private static final CompletableFuture<AttemptResult> DONE =
       CompletableFuture.completedFuture(
           new AttemptResult(AttemptResult.Outcome.SUCCESS, 200, null, null, 0, null));
 
+  private final boolean http;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  PunctualSystem(boolean http) {
+    this.http = http;
+  }
+
   @Override
   public String name() {
-    return "punctual";
+    return http ? "punctual-http" : "punctual";
+  }
+
+  @Override
+  public boolean deliversOverHttp() {
+    return http;
+  }
+
+  static String targetJson() {
+    String url = System.getProperty(TARGET_URL, "http://bench.invalid/");
+    return """
+        {"type":"http","method":"POST","url":"%s","headers":{},"body":null,"timeout":"PT10S"}"""
+        .formatted(url);
   }
 
   @Override
@@ -44,36 +73,91 @@ final class PunctualSystem implements BenchSystem {
         select (select id from tenants where name = 'bench'), 'job-' || i,
                json_build_object('at', to_char(due at time zone 'UTC',
                                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
-               '{"type":"http","method":"POST","url":"http://bench.invalid/","headers":{},
-                 "body":null,"timeout":"PT10S"}',
+               '%s',
                '{"maxAttempts":1,"initialBackoff":"PT1S","maxBackoff":"PT1S","multiplier":2.0}',
                'ALLOW', 'FIRE_ONCE', due
         from (select i, %s as due from generate_series(0, %d) i) s
         """
-            .formatted(BenchSystem.dueAt(start, perSecond), n - 1));
+            .formatted(targetJson(), BenchSystem.dueAt(start, perSecond), n - 1));
     db.execute("analyze");
+  }
+
+  /**
+   * The scale runs: {@code n} recurring jobs whose fires, all together, fall on a steady grid of
+   * {@code perSecond} fires a second from {@code start} (job i every n / perSecond seconds from
+   * start + i / perSecond), so that the fire rate is the same whatever n is.
+   */
+  void seedRecurring(BenchDb db, int n, Instant start, double perSecond) throws Exception {
+    long periodMicros = Math.round(n / perSecond * 1_000_000);
+    if (periodMicros < 1_000_000 || periodMicros % 1_000_000 != 0) {
+      throw new IllegalArgumentException("n / rate must be whole seconds, at least 1");
+    }
+    db.execute("insert into tenants (name) values ('bench')");
+    db.execute(
+        """
+        insert into jobs (tenant_id, name, schedule, target, retry, overlap, misfire, next_fire_at)
+        select (select id from tenants where name = 'bench'), 'job-' || i,
+               json_build_object('interval', 'PT%dS',
+                                 'startAt', to_char(due at time zone 'UTC',
+                                                    'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
+               '%s',
+               '{"maxAttempts":1,"initialBackoff":"PT1S","maxBackoff":"PT1S","multiplier":2.0}',
+               'ALLOW', 'FIRE_ONCE', due
+        from (select i, %s as due from generate_series(0, %d) i) s
+        """
+            .formatted(
+                periodMicros / 1_000_000,
+                targetJson(),
+                BenchSystem.dueAt(start, perSecond),
+                n - 1));
+    db.execute("vacuum analyze");
   }
 
   @Override
   public AutoCloseable start(BenchDb db, String instance, Recorder recorder, boolean lowLatency) {
-    HikariDataSource pool = db.pool(instance, 10);
-    Deliverer noop =
-        attempt -> {
-          recorder.record(Long.toString(attempt.jobId()), attempt.scheduledFor());
-          return DONE;
-        };
+    // The service's own session settings (DatabaseConfig), as a node would have them.
+    HikariDataSource pool = db.pool(instance, 10, DatabaseConfig.SESSION_OPTIONS);
+    Deliverer deliverer =
+        http
+            ? new HttpDelivery(256, "bench", EgressGuard.of("127.0.0.0/8", ""))
+            : attempt -> {
+              recorder.record(
+                  attempt.jobId() + "@" + attempt.scheduledFor(), attempt.scheduledFor());
+              return DONE;
+            };
     EngineSettings settings =
         EngineSettings.builder()
             .roles(Set.of("scheduler", "worker"))
             .tenantFireRate(0)
             .tenantMaxInFlight(256)
             .build();
-    Engine engine = new Engine(instance, settings, pool, noop, new SimpleMeterRegistry());
+    Engine engine = new Engine(instance, settings, pool, deliverer, registry);
     engine.start();
     return () -> {
       engine.stop();
+      if (deliverer instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
       pool.close();
     };
+  }
+
+  /** The job claims' statement time (mean, max) and the heap in use after a full GC. */
+  @Override
+  public String stats() {
+    Timer claims = registry.find("punctual.claim.duration").tag("what", "jobs").timer();
+    var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+    long committed = memory.getHeapMemoryUsage().getCommitted();
+    System.gc();
+    long live = memory.getHeapMemoryUsage().getUsed();
+    return String.format(
+        java.util.Locale.ROOT,
+        "claims=%d claim_mean_ms=%.2f claim_max_ms=%.2f heap_live_mb=%.0f heap_committed_mb=%.0f",
+        claims == null ? 0 : claims.count(),
+        claims == null ? 0 : claims.mean(TimeUnit.MILLISECONDS),
+        claims == null ? 0 : claims.max(TimeUnit.MILLISECONDS),
+        live / 1048576.0,
+        committed / 1048576.0);
   }
 
   @Override
@@ -81,7 +165,7 @@ final class PunctualSystem implements BenchSystem {
     return db.count(
         """
         select (select count(*) from jobs where not completed)
-             + (select count(*) from runs where status <> 'SUCCEEDED')
+             + (select count(*) from runs where status in ('PENDING', 'RUNNING', 'RETRYING'))
         """);
   }
 }

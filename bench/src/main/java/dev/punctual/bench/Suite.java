@@ -24,6 +24,8 @@ public final class Suite {
   private static final List<String> SYSTEMS = List.of("punctual", "db-scheduler", "quartz");
   private static final String BEGIN = "<!-- suite:begin -->";
   private static final String END = "<!-- suite:end -->";
+  private static final List<String> STAT_KEYS =
+      List.of("claims", "claim_mean_ms", "claim_max_ms", "heap_live_mb", "heap_committed_mb");
 
   private Suite() {}
 
@@ -66,6 +68,14 @@ public final class Suite {
         attempt(results, () -> Bench.lag(system, rate, seconds, 1));
       }
     }
+    // End to end: the service's HTTP delivery to a minimal target on loopback.
+    int e2eJobs = quick ? 5_000 : 20_000;
+    attempt(results, () -> Bench.throughput("punctual-http", e2eJobs, 1));
+    attempt(results, () -> Bench.lag("punctual-http", quick ? 100.0 : 1_000.0, seconds, 1));
+    // Scale: the same fire rate over a small and a big table of schedules.
+    for (int schedules : quick ? List.of(10_000, 100_000) : List.of(10_000, 1_000_000)) {
+      attempt(results, () -> Bench.scale(schedules, 1_000, quick ? 20 : 60));
+    }
     report(results, quick ? "quick" : "full", seconds);
   }
 
@@ -78,6 +88,7 @@ public final class Suite {
     Files.createDirectories(Path.of("docs/bench"));
     throughputChart(results, "docs/bench/throughput-" + mode);
     lagChart(results, "docs/bench/lag-" + mode);
+    scaleChart(results, "docs/bench/scale-" + mode);
     writeDocs(results, mode, seconds);
   }
 
@@ -118,7 +129,12 @@ public final class Suite {
         Double.parseDouble(f.get("per_second")),
         Double.parseDouble(f.get("lag_p50_ms")),
         Double.parseDouble(f.get("lag_p99_ms")),
-        Double.parseDouble(f.get("lag_max_ms")));
+        Double.parseDouble(f.get("lag_max_ms")),
+        Double.parseDouble(f.getOrDefault("target_cpu_s", "0")),
+        STAT_KEYS.stream()
+            .filter(f::containsKey)
+            .map(k -> k + "=" + f.get(k))
+            .collect(java.util.stream.Collectors.joining(" ")));
   }
 
   private static void throughputChart(List<Bench.Result> results, String file) throws Exception {
@@ -168,6 +184,29 @@ public final class Suite {
         chart.addSeries(system, x, y);
       }
     }
+    BitmapEncoder.saveBitmap(chart, file, BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void scaleChart(List<Bench.Result> results, String file) throws Exception {
+    List<Bench.Result> scale = results.stream().filter(r -> r.kind().equals("scale")).toList();
+    if (scale.isEmpty()) {
+      return;
+    }
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Scale: the same 1,000 fires/s over more schedules (ms)")
+            .xAxisTitle("schedules in the table")
+            .yAxisTitle("ms")
+            .build();
+    List<String> x = scale.stream().map(r -> String.format(Locale.ROOT, "%,d", r.n())).toList();
+    chart.addSeries(
+        "claim statement, mean",
+        x,
+        scale.stream().map(r -> (Number) r.stat("claim_mean_ms")).toList());
+    chart.addSeries("fire lag p50", x, scale.stream().map(r -> (Number) r.lagP50Ms()).toList());
+    chart.addSeries("fire lag p99", x, scale.stream().map(r -> (Number) r.lagP99Ms()).toList());
     BitmapEncoder.saveBitmap(chart, file, BitmapEncoder.BitmapFormat.PNG);
   }
 
@@ -247,7 +286,7 @@ public final class Suite {
     md.append(
         "| due per second | system | executed | missing | p50 | p99 | max |\n| --- | --- | --- | --- | --- | --- | --- |\n");
     for (Bench.Result r : results) {
-      if (r.kind().equals("lag")) {
+      if (r.kind().equals("lag") && SYSTEMS.contains(r.system())) {
         md.append(
             String.format(
                 Locale.ROOT,
@@ -262,6 +301,8 @@ public final class Suite {
       }
     }
     md.append("\n![lag](bench/lag-").append(mode).append(".png)\n\n");
+    endToEnd(results, md);
+    scale(results, md, mode);
     md.append("Raw lines: `bench/results/").append(mode).append(".txt`.\n");
     md.append(END).append('\n');
     Path docs = Path.of("docs/benchmarks.md");
@@ -273,6 +314,84 @@ public final class Suite {
             ? text.substring(0, begin) + md + text.substring(end + END.length() + 1)
             : text + "\n" + md;
     Files.writeString(docs, updated);
+  }
+
+  private static void endToEnd(List<Bench.Result> results, StringBuilder md) {
+    List<Bench.Result> e2e =
+        results.stream().filter(r -> r.system().equals("punctual-http")).toList();
+    if (e2e.isEmpty()) {
+      return;
+    }
+    md.append("**End to end**: the service's HTTP delivery (Apache HttpClient 5, async) to a");
+    md.append(" minimal target on loopback (`BenchTarget`: the JDK's HTTP server in a process of");
+    md.append(" its own, answering 204); the lag is the target's arrival time behind the due");
+    md.append(" time; the target's CPU time is measured from `/proc`.\n\n");
+    md.append(
+        "| run | deliveries | missing, duplicates | per second | p50 | p99 | max | target CPU |\n");
+    md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Bench.Result r : e2e) {
+      boolean lag = r.kind().equals("lag");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %d, %d | %,.0f/s | %s | %s | %s | %.1f s (%.0f%% of one core) |%n",
+              lag
+                  ? String.format(Locale.ROOT, "steady %,.0f/s", r.rate())
+                  : String.format(Locale.ROOT, "%,d due at once", r.n()),
+              r.executions(),
+              r.missing(),
+              r.duplicates(),
+              r.perSecond(),
+              lag ? String.format(Locale.ROOT, "%.1f ms", r.lagP50Ms()) : "—",
+              lag ? String.format(Locale.ROOT, "%.1f ms", r.lagP99Ms()) : "—",
+              lag ? String.format(Locale.ROOT, "%.1f ms", r.lagMaxMs()) : "—",
+              r.targetCpuSeconds(),
+              r.seconds() == 0 ? 0 : 100 * r.targetCpuSeconds() / r.seconds()));
+    }
+    md.append('\n');
+  }
+
+  private static void scale(List<Bench.Result> results, StringBuilder md, String mode) {
+    List<Bench.Result> scale = results.stream().filter(r -> r.kind().equals("scale")).toList();
+    if (scale.isEmpty()) {
+      return;
+    }
+    md.append("**Scale**: recurring jobs (`interval`) whose fires together fall at a steady");
+    md.append(" rate, over a small and a big table; one instance with `-Xmx512m` and the no-op");
+    md.append(" deliverer; claim = the job claim statement's mean time (Micrometer);");
+    md.append(" heap = in use after a full GC at the end.\n\n");
+    md.append(
+        "| schedules | fires/s | fired | missing, duplicates | claim mean | claim max | lag p50 | lag p99 | lag max | heap |\n");
+    md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Bench.Result r : scale) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %,.0f | %,d | %d, %d | %.2f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.0f MB |%n",
+              r.n(),
+              r.rate(),
+              r.executions(),
+              r.missing(),
+              r.duplicates(),
+              r.stat("claim_mean_ms"),
+              r.stat("claim_max_ms"),
+              r.lagP50Ms(),
+              r.lagP99Ms(),
+              r.lagMaxMs(),
+              r.stat("heap_live_mb")));
+    }
+    if (scale.size() >= 2) {
+      Bench.Result small = scale.get(0);
+      Bench.Result big = scale.get(scale.size() - 1);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%nBig / small: claim mean %.2f×, lag p50 %.2f×, lag p99 %.2f×.%n",
+              big.stat("claim_mean_ms") / small.stat("claim_mean_ms"),
+              big.lagP50Ms() / small.lagP50Ms(),
+              big.lagP99Ms() / small.lagP99Ms()));
+    }
+    md.append("\n![scale](bench/scale-").append(mode).append(".png)\n\n");
   }
 
   private static String rate(Optional<Bench.Result> r) {

@@ -22,6 +22,7 @@ public final class Worker {
                 () -> {
                   try {
                     recorder.writeTo(Path.of(args[2]));
+                    java.nio.file.Files.writeString(Path.of(args[2] + ".stats"), system.stats());
                     running.close();
                   } catch (Exception e) {
                     e.printStackTrace();

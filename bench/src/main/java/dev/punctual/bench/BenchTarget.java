@@ -1,0 +1,62 @@
+package dev.punctual.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+
+/**
+ * The HTTP target of the end-to-end runs, in a process of its own so that its CPU is its own: the
+ * JDK's built-in server on loopback, answering {@code 204} with no body, and recording each
+ * delivery (job id, scheduled time from {@code X-Punctual-Scheduled-For}, arrival time) in the
+ * {@link Recorder} format, written when it gets SIGTERM.
+ *
+ * <p>Arguments: port, output file.
+ */
+public final class BenchTarget {
+  private BenchTarget() {}
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    Recorder recorder = new Recorder();
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
+    // A few threads: the handler is a header lookup and an append to a lock-free queue.
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            String job = exchange.getRequestHeaders().getFirst("X-Punctual-Job-Id");
+            String scheduled = exchange.getRequestHeaders().getFirst("X-Punctual-Scheduled-For");
+            if (job != null && scheduled != null) {
+              recorder.record(job + "@" + scheduled, Instant.parse(scheduled));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            OutputStream ignored = exchange.getResponseBody();
+            ignored.close();
+          }
+        });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    recorder.writeTo(Path.of(args[1]));
+                  } catch (Exception e) {
+                    e.printStackTrace();
+                  }
+                }));
+    server.start();
+    System.out.println("listening on " + port);
+    ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
+    while (parent.isAlive()) {
+      Thread.sleep(1000);
+    }
+    System.exit(1);
+  }
+}
