@@ -139,32 +139,21 @@ public final class Bench {
     stop(List.of(worker));
     // Fires due in [start, end) form a grid of rate per second, one fire each.
     long expected = Math.round(rate * seconds);
-    long endMicros = Recorder.micros(end);
-    Map<String, Integer> fires = new HashMap<>();
-    Histogram lag = new Histogram(3_600_000_000L, 3);
-    for (String line : Files.readAllLines(out)) {
-      String[] f = line.split(" ");
-      long scheduled = Long.parseLong(f[1]);
-      if (scheduled < endMicros) {
-        fires.merge(f[0], 1, Integer::sum);
-        lag.recordValue(Math.max(0, Math.min(Long.parseLong(f[2]) - scheduled, 3_600_000_000L)));
-      }
-    }
-    long executions = fires.values().stream().mapToLong(Integer::longValue).sum();
+    Tally t = Tally.of(List.of(out), Recorder.micros(end));
     return new Result(
         "scale",
         system.name(),
         schedules,
         rate,
         1,
-        executions,
-        expected - fires.size(),
-        executions - fires.size(),
+        t.executions,
+        expected - t.distinct(),
+        t.executions - t.distinct(),
         seconds,
-        fires.size() / (double) seconds,
-        lag.getValueAtPercentile(50) / 1000.0,
-        lag.getValueAtPercentile(99) / 1000.0,
-        lag.getMaxValue() / 1000.0,
+        t.distinct() / (double) seconds,
+        t.lagMs(50),
+        t.lagMs(99),
+        t.lag.getMaxValue() / 1000.0,
         0,
         stats(out));
   }
@@ -329,28 +318,9 @@ public final class Bench {
       double targetCpu,
       String stats)
       throws IOException {
-    Map<String, Integer> perJob = new HashMap<>();
-    Histogram lag = new Histogram(3_600_000_000L, 3);
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    long executions = 0;
-    for (Path out : outputs) {
-      if (!Files.exists(out)) {
-        continue;
-      }
-      for (String line : Files.readAllLines(out)) {
-        String[] f = line.split(" ");
-        long scheduled = Long.parseLong(f[1]);
-        long started = Long.parseLong(f[2]);
-        perJob.merge(f[0], 1, Integer::sum);
-        executions++;
-        first = Math.min(first, started);
-        last = Math.max(last, started);
-        lag.recordValue(Math.max(0, Math.min(started - scheduled, 3_600_000_000L)));
-      }
-    }
-    double seconds = executions < 2 ? 0 : (last - first) / 1e6;
-    double perSecond = seconds == 0 ? 0 : (perJob.size() - 1) / seconds;
+    Tally t = Tally.of(outputs, Long.MAX_VALUE);
+    double seconds = t.executions < 2 ? 0 : (t.last - t.first) / 1e6;
+    double perSecond = seconds == 0 ? 0 : (t.distinct() - 1) / seconds;
     boolean lagRun = kind.equals("lag");
     return new Result(
         kind,
@@ -358,15 +328,58 @@ public final class Bench {
         n,
         rate,
         instances,
-        executions,
-        n - perJob.size(),
-        executions - perJob.size(),
+        t.executions,
+        n - t.distinct(),
+        t.executions - t.distinct(),
         seconds,
         perSecond,
-        lagRun ? lag.getValueAtPercentile(50) / 1000.0 : 0,
-        lagRun ? lag.getValueAtPercentile(99) / 1000.0 : 0,
-        lagRun ? lag.getMaxValue() / 1000.0 : 0,
+        lagRun ? t.lagMs(50) : 0,
+        lagRun ? t.lagMs(99) : 0,
+        lagRun ? t.lag.getMaxValue() / 1000.0 : 0,
         targetCpu,
         stats);
+  }
+
+  /**
+   * What the recorded files hold: executions per key, their lag, the first and last start; only
+   * executions scheduled before {@code scheduledBefore} (epoch microseconds) count.
+   */
+  private static final class Tally {
+    final Map<String, Integer> perKey = new HashMap<>();
+    final Histogram lag = new Histogram(3_600_000_000L, 3);
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    long executions;
+
+    static Tally of(List<Path> outputs, long scheduledBefore) throws IOException {
+      Tally t = new Tally();
+      for (Path out : outputs) {
+        if (!Files.exists(out)) {
+          continue;
+        }
+        for (String line : Files.readAllLines(out)) {
+          String[] f = line.split(" ");
+          long scheduled = Long.parseLong(f[1]);
+          long started = Long.parseLong(f[2]);
+          if (scheduled >= scheduledBefore) {
+            continue;
+          }
+          t.perKey.merge(f[0], 1, Integer::sum);
+          t.executions++;
+          t.first = Math.min(t.first, started);
+          t.last = Math.max(t.last, started);
+          t.lag.recordValue(Math.max(0, Math.min(started - scheduled, 3_600_000_000L)));
+        }
+      }
+      return t;
+    }
+
+    int distinct() {
+      return perKey.size();
+    }
+
+    double lagMs(double percentile) {
+      return lag.getValueAtPercentile(percentile) / 1000.0;
+    }
   }
 }

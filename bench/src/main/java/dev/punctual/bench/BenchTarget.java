@@ -53,10 +53,6 @@ public final class BenchTarget {
                 }));
     server.start();
     System.out.println("listening on " + port);
-    ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
-    while (parent.isAlive()) {
-      Thread.sleep(1000);
-    }
-    System.exit(1);
+    Worker.exitWithCoordinator();
   }
 }

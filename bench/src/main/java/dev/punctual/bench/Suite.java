@@ -138,53 +138,56 @@ public final class Suite {
   }
 
   private static void throughputChart(List<Bench.Result> results, String file) throws Exception {
-    CategoryChart chart =
-        new CategoryChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Executions per second (no-op one-shot jobs, all due)")
-            .xAxisTitle("jobs, instances")
-            .yAxisTitle("executions/s")
-            .build();
+    systemsChart(
+        results,
+        "throughput",
+        chart(
+            "Executions per second (no-op one-shot jobs, all due)",
+            "jobs, instances",
+            "executions/s"),
+        r -> String.format(Locale.ROOT, "%,d × %d", r.n(), r.instances()),
+        Bench.Result::perSecond,
+        file);
+  }
+
+  private static void lagChart(List<Bench.Result> results, String file) throws Exception {
+    systemsChart(
+        results,
+        "lag",
+        chart("Lag p99 behind the due time (ms)", "jobs due per second", "p99 lag (ms)"),
+        r -> String.format(Locale.ROOT, "%,.0f/s", r.rate()),
+        Bench.Result::lagP99Ms,
+        file);
+  }
+
+  /** One series per compared system: the results of {@code kind}, labelled and measured. */
+  private static void systemsChart(
+      List<Bench.Result> results,
+      String kind,
+      CategoryChart chart,
+      java.util.function.Function<Bench.Result, String> label,
+      java.util.function.Function<Bench.Result, Number> value,
+      String file)
+      throws Exception {
     for (String system : SYSTEMS) {
-      List<String> x = new ArrayList<>();
-      List<Number> y = new ArrayList<>();
-      for (Bench.Result r : results) {
-        if (r.kind().equals("throughput") && r.system().equals(system)) {
-          x.add(String.format(Locale.ROOT, "%,d × %d", r.n(), r.instances()));
-          y.add(r.perSecond());
-        }
-      }
-      if (!x.isEmpty()) {
-        chart.addSeries(system, x, y);
+      List<Bench.Result> mine =
+          results.stream().filter(r -> r.kind().equals(kind) && r.system().equals(system)).toList();
+      if (!mine.isEmpty()) {
+        chart.addSeries(
+            system, mine.stream().map(label).toList(), mine.stream().map(value).toList());
       }
     }
     BitmapEncoder.saveBitmap(chart, file, BitmapEncoder.BitmapFormat.PNG);
   }
 
-  private static void lagChart(List<Bench.Result> results, String file) throws Exception {
-    CategoryChart chart =
-        new CategoryChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Lag p99 behind the due time (ms)")
-            .xAxisTitle("jobs due per second")
-            .yAxisTitle("p99 lag (ms)")
-            .build();
-    for (String system : SYSTEMS) {
-      List<String> x = new ArrayList<>();
-      List<Number> y = new ArrayList<>();
-      for (Bench.Result r : results) {
-        if (r.kind().equals("lag") && r.system().equals(system)) {
-          x.add(String.format(Locale.ROOT, "%,.0f/s", r.rate()));
-          y.add(r.lagP99Ms());
-        }
-      }
-      if (!x.isEmpty()) {
-        chart.addSeries(system, x, y);
-      }
-    }
-    BitmapEncoder.saveBitmap(chart, file, BitmapEncoder.BitmapFormat.PNG);
+  private static CategoryChart chart(String title, String xTitle, String yTitle) {
+    return new CategoryChartBuilder()
+        .width(900)
+        .height(500)
+        .title(title)
+        .xAxisTitle(xTitle)
+        .yAxisTitle(yTitle)
+        .build();
   }
 
   private static void scaleChart(List<Bench.Result> results, String file) throws Exception {
@@ -193,13 +196,10 @@ public final class Suite {
       return;
     }
     CategoryChart chart =
-        new CategoryChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Scale: the same 1,000 fires/s over more schedules (ms)")
-            .xAxisTitle("schedules in the table")
-            .yAxisTitle("ms")
-            .build();
+        chart(
+            "Scale: the same 1,000 fires/s over more schedules (ms)",
+            "schedules in the table",
+            "ms");
     List<String> x = scale.stream().map(r -> String.format(Locale.ROOT, "%,d", r.n())).toList();
     chart.addSeries(
         "claim statement, mean",

@@ -28,8 +28,14 @@ public final class Worker {
                     e.printStackTrace();
                   }
                 }));
-    // A worker whose coordinator is gone (killed, crashed) stops too, instead of holding its
-    // database connections.
+    exitWithCoordinator();
+  }
+
+  /**
+   * Returns never: a process of the bench whose coordinator is gone (killed, crashed) exits too,
+   * instead of holding database connections or a port.
+   */
+  static void exitWithCoordinator() throws InterruptedException {
     ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
     while (parent.isAlive()) {
       Thread.sleep(1000);
