@@ -59,10 +59,22 @@ final class Nginx implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
-    Thread.sleep(300);
+    // Started when it accepts connections on its port; exited means it refused the config.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .pollInterval(java.time.Duration.ofMillis(50))
+        .until(() -> !process.isAlive() || accepts(port));
     if (!process.isAlive()) {
       throw new IllegalStateException(
           "nginx did not start: " + Files.readString(dir.resolve("nginx.out")));
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -109,7 +121,9 @@ final class Nginx implements AutoCloseable {
       throw new IllegalStateException(
           "nginx -s reload failed: " + new String(reload.getInputStream().readAllBytes()));
     }
-    Thread.sleep(300); // the new workers take over
+    // The new workers take over. No outside sign tells when: old workers linger while clients
+    // keep connections to them, so this is a pause, not a wait for a condition.
+    Thread.sleep(300);
   }
 
   /** nginx on this instance's prefix and configuration, with {@code args}. */

@@ -107,23 +107,20 @@ final class NodeProcess {
   }
 
   void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!ready()) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited during start; see its log in " + dir);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " not ready within " + timeout + "; log in " + dir);
-      }
-      sleep(200);
-    }
-  }
-
-  private static void sleep(long millis) {
     try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      org.awaitility.Awaitility.await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      name + " exited during start; see its log in " + dir);
+                }
+                return ready();
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException(name + " not ready within " + timeout + "; log in " + dir);
     }
   }
 }

@@ -92,12 +92,13 @@ final class Scenario {
       check(r.status() == 200, "pause failed: " + r);
       pausedAt.put(id, Instant.now());
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (allRuns().values().stream().flatMap(List::stream).allMatch(Run::finished)) {
-        return;
-      }
-      Thread.sleep(3000);
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(3))
+          .until(() -> allRuns().values().stream().flatMap(List::stream).allMatch(Run::finished));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // The checks that follow name every run that did not finish.
     }
   }
 

@@ -45,13 +45,20 @@ final class EngineHarness implements AutoCloseable {
   }
 
   static HikariDataSource pool(int port, int size) {
+    return pool(port, size, dev.punctual.db.DatabaseConfig.SESSION_OPTIONS);
+  }
+
+  /** A pool whose sessions start with {@code options} (null: PostgreSQL's defaults). */
+  static HikariDataSource pool(int port, int size, String options) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
     config.setUsername("postgres");
     config.setMaximumPoolSize(size);
     config.setConnectionTimeout(2000);
     config.setInitializationFailTimeout(-1);
-    config.addDataSourceProperty("options", dev.punctual.db.DatabaseConfig.SESSION_OPTIONS);
+    if (options != null) {
+      config.addDataSourceProperty("options", options);
+    }
     return new HikariDataSource(config);
   }
 

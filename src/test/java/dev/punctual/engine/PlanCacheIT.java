@@ -2,7 +2,6 @@ package dev.punctual.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.db.DatabaseConfig;
 import java.util.ArrayList;
@@ -30,14 +29,7 @@ class PlanCacheIT {
 
   /** Twenty outcome writes on one connection, then its prepared statements' generic plan count. */
   private static long genericPlansAfterTwentyOutcomeWrites(EngineHarness h, String options) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + h.postgres.getPort() + "/postgres");
-    config.setUsername("postgres");
-    config.setMaximumPoolSize(1);
-    if (options != null) {
-      config.addDataSourceProperty("options", options);
-    }
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try (HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 1, options)) {
       JdbcClient jdbc = JdbcClient.create(pool);
       RunStore runs = new RunStore(jdbc, new JobDefinitions(JsonMapper.builder().build()));
       List<RunStore.Outcome> outcomes = new ArrayList<>();
