@@ -220,6 +220,94 @@ class EngineClusterIT {
     }
   }
 
+  @Test
+  void dueJobsFiredAtOnceAreLockedFromOtherNodesAndFencedLikeLeasedOnes() throws Exception {
+    try (EngineHarness h = new EngineHarness()) {
+      JobDefinitions definitions =
+          new JobDefinitions(tools.jackson.databind.json.JsonMapper.builder().build());
+      JobStore store = new JobStore(h.sql, definitions);
+      NodeStore nodes = new NodeStore(h.sql);
+      Duration lookahead = Duration.ofSeconds(2);
+      Duration lease = Duration.ofSeconds(5);
+      Duration dead = Duration.ofSeconds(10);
+      Instant due = Instant.now().minusMillis(100);
+      for (int i = 0; i < 4; i++) {
+        h.insertJob(
+            "due-" + i,
+            "{\"at\":\"" + due + "\"}",
+            due,
+            "http://127.0.0.1:9/x",
+            "ALLOW",
+            "FIRE_ONCE",
+            1);
+      }
+      nodes.heartbeat("a", "scheduler");
+      nodes.heartbeat("b", "scheduler");
+      // Node b holds a live lease on one of them (claimed ahead, in its timer).
+      ClaimedJob leasedByB = store.claim("b", 1, lookahead, lease, dead, List.of()).jobs().get(0);
+
+      org.springframework.transaction.support.TransactionTemplate tx =
+          new org.springframework.transaction.support.TransactionTemplate(
+              new org.springframework.jdbc.datasource.DataSourceTransactionManager(h.dataSource()));
+      java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicReference<List<ClaimedJob>> seenByC =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread c =
+          new Thread(
+              () -> {
+                try {
+                  locked.await();
+                  seenByC.set(tx.execute(s -> store.lockDue("c", 10, dead, List.of()).jobs()));
+                  looked.countDown();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      c.start();
+      // a locks the three free ones; while its transaction is open, c finds nothing to take.
+      JobStore.FireResult fromA =
+          tx.execute(
+              s -> {
+                List<ClaimedJob> mine = store.lockDue("a", 10, dead, List.of()).jobs();
+                assertThat(mine).extracting(ClaimedJob::id).doesNotContain(leasedByB.id());
+                assertThat(mine).hasSize(3);
+                locked.countDown();
+                try {
+                  assertThat(looked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                return store.fireLocked(
+                    "a",
+                    mine.stream().map(j -> new JobStore.Advance(j, null, true, false)).toList(),
+                    mine.stream()
+                        .map(j -> new JobStore.NewRun(j, j.fireAt(), "SCHEDULE", false))
+                        .toList(),
+                    lookahead,
+                    lease);
+              });
+      c.join();
+      assertThat(seenByC.get()).as("locked by a, leased by b").isEmpty();
+      assertThat(fromA.won()).hasSize(3);
+      assertThat(fromA.runs()).hasSize(3);
+
+      // A job changed since it was read (its token moved on) is not fired with the old token.
+      ClaimedJob stale = leasedByB.withNext(leasedByB.fireAt(), leasedByB.fencingToken() - 1);
+      JobStore.FireResult fromStale =
+          tx.execute(
+              s ->
+                  store.fireLocked(
+                      "a",
+                      List.of(new JobStore.Advance(stale, null, true, false)),
+                      List.of(new JobStore.NewRun(stale, stale.fireAt(), "SCHEDULE", false)),
+                      lookahead,
+                      lease));
+      assertThat(fromStale.won()).isEmpty();
+      assertThat(h.runs()).hasSize(3);
+    }
+  }
+
   private static JobStore.FireResult fire(
       EngineHarness h, JobStore store, String node, ClaimedJob job) {
     FirePlan plan = FirePlan.of(job, Instant.now(), Duration.ofMinutes(1));
