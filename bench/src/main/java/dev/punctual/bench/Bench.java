@@ -155,7 +155,7 @@ public final class Bench {
         t.lagMs(99),
         t.lag.getMaxValue() / 1000.0,
         0,
-        stats(out));
+        (t.warmStats() + " " + stats(out)).trim());
   }
 
   private static Result run(String kind, BenchSystem system, int n, double rate, int instances)
@@ -322,6 +322,9 @@ public final class Bench {
     double seconds = t.executions < 2 ? 0 : (t.last - t.first) / 1e6;
     double perSecond = seconds == 0 ? 0 : (t.distinct() - 1) / seconds;
     boolean lagRun = kind.equals("lag");
+    if (lagRun) {
+      stats = (t.warmStats() + " " + stats).trim();
+    }
     return new Result(
         kind,
         system,
@@ -347,12 +350,22 @@ public final class Bench {
   private static final class Tally {
     final Map<String, Integer> perKey = new HashMap<>();
     final Histogram lag = new Histogram(3_600_000_000L, 3);
+
+    /**
+     * The lag of executions scheduled {@link #WARM_UP_MICROS} or more after the first one: a
+     * service runs warm, while the first second of a fresh JVM pays for class loading and JIT.
+     */
+    final Histogram warmLag = new Histogram(3_600_000_000L, 3);
+
+    static final long WARM_UP_MICROS = 5_000_000;
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     long executions;
 
     static Tally of(List<Path> outputs, long scheduledBefore) throws IOException {
       Tally t = new Tally();
+      List<long[]> lags = new ArrayList<>(); // scheduled, lag
+      long firstScheduled = Long.MAX_VALUE;
       for (Path out : outputs) {
         if (!Files.exists(out)) {
           continue;
@@ -368,7 +381,15 @@ public final class Bench {
           t.executions++;
           t.first = Math.min(t.first, started);
           t.last = Math.max(t.last, started);
-          t.lag.recordValue(Math.max(0, Math.min(started - scheduled, 3_600_000_000L)));
+          long lag = Math.max(0, Math.min(started - scheduled, 3_600_000_000L));
+          t.lag.recordValue(lag);
+          lags.add(new long[] {scheduled, lag});
+          firstScheduled = Math.min(firstScheduled, scheduled);
+        }
+      }
+      for (long[] l : lags) {
+        if (l[0] >= firstScheduled + WARM_UP_MICROS) {
+          t.warmLag.recordValue(l[1]);
         }
       }
       return t;
@@ -380,6 +401,12 @@ public final class Bench {
 
     double lagMs(double percentile) {
       return lag.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** {@code warm_p99_ms=…}, for the result line's stats. */
+    String warmStats() {
+      return String.format(
+          Locale.ROOT, "warm_p99_ms=%.1f", warmLag.getValueAtPercentile(99) / 1000.0);
     }
   }
 }
