@@ -79,7 +79,7 @@ function init(args)
 end
 request = function()
   counter = counter + 1
-  local body = string.format('{"name":"job-%s-%d-%d","schedule":{"cron":"*/5 * * * *"},"target":{"url":"https://svc.example.com/hook"}}', run_id, thread_id, counter)
+  local body = string.format('{"name":"job-%s-%d-%d","schedule":{"cron":"0 0 1 1 *"},"target":{"url":"https://svc.example.com/hook"}}', run_id, thread_id, counter)
   return wrk.format("POST", nil, nil, body)
 end
 LUA

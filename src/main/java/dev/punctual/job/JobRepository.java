@@ -67,14 +67,15 @@ class JobRepository {
 
   /**
    * Counts a new job against the tenant's quota, in the caller's transaction; false when the tenant
-   * already holds {@code max} jobs ({@code max} 0: no quota). The tenant row stays locked until the
-   * commit, so concurrent creates of one tenant cannot both take the last place.
+   * already holds {@code max} jobs ({@code max} 0: no quota). The tenant's count row stays locked
+   * until the commit, so concurrent creates of one tenant cannot both take the last place.
    */
   boolean countNewJob(long tenantId, int max) {
     return jdbc.sql(
                 """
-                update tenants set job_count = job_count + 1
-                where id = :tenant and (:max = 0 or job_count < :max)
+                insert into tenant_job_counts as c (tenant_id, job_count) values (:tenant, 1)
+                on conflict (tenant_id) do update set job_count = c.job_count + 1
+                where :max = 0 or c.job_count < :max
                 """)
             .param("tenant", tenantId)
             .param("max", max)
@@ -83,7 +84,7 @@ class JobRepository {
   }
 
   void countDeletedJob(long tenantId) {
-    jdbc.sql("update tenants set job_count = job_count - 1 where id = :tenant")
+    jdbc.sql("update tenant_job_counts set job_count = job_count - 1 where tenant_id = :tenant")
         .param("tenant", tenantId)
         .update();
   }

@@ -69,18 +69,20 @@ class JobService {
     JobSpec spec = JobSpecReader.read(body, now, guard);
     JobRepository.Arming arming = arm(spec.schedule(), spec.enabled(), now);
     long id = jobs.insert(tenantId, spec, arming, now).orElseThrow(() -> nameTaken(spec.name()));
-    // After the insert, so that the tenant row is locked only for the rest of the transaction.
+    JobRow row = jobs.find(tenantId, id).orElseThrow();
+    if (idempotencyKey != null) {
+      idempotency.save(tenantId, idempotencyKey, requestHash, 201, row.view());
+    }
+    wakeEngineIfSoon(id, arming, now); // a NOTIFY, sent at the commit
+    // Last before the commit: the count locks the tenant's count row until the commit; every create
+    // of the tenant waits for that lock, so nothing else may happen while it is held. A quota
+    // refusal rolls back the insert and the saved answer with it.
     if (!jobs.countNewJob(tenantId, properties.maxJobsPerTenant())) {
       throw new ApiProblem(
           HttpStatus.UNPROCESSABLE_CONTENT,
           "Job quota reached",
           "This tenant already holds %d jobs, the most it may hold; delete jobs to make room"
               .formatted(properties.maxJobsPerTenant()));
-    }
-    wakeEngineIfSoon(id, arming, now);
-    JobRow row = jobs.find(tenantId, id).orElseThrow();
-    if (idempotencyKey != null) {
-      idempotency.save(tenantId, idempotencyKey, requestHash, 201, row.view());
     }
     return new Created(201, null, row);
   }
