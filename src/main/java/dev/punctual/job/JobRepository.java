@@ -21,18 +21,26 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class JobRepository {
   /** The columns of a {@link JobRow}, with the job's newest run. */
-  private static final String SELECT =
-      """
+  private static final String SELECT = select("jobs j");
+
+  /**
+   * The job columns (alias {@code j}) with the newest run, from {@code source}: the table, or the
+   * table joined to a page of ids already picked, so that only those rows are read and joined.
+   */
+  private static String select(String source) {
+    return """
       select j.id, j.name, j.description, j.schedule, j.target, j.retry, j.overlap, j.misfire,
              j.enabled, j.completed, j.labels, j.next_fire_at, j.version, j.created_at,
              j.updated_at, lr.id as last_run_id, lr.status as last_run_status,
              lr.scheduled_for as last_run_scheduled_for
-      from jobs j
+      from %s
       left join lateral (
           select r.id, r.status, r.scheduled_for from runs r
           where r.job_id = j.id order by r.id desc limit 1
       ) lr on true
-      """;
+      """
+        .formatted(source);
+  }
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
@@ -113,7 +121,11 @@ class JobRepository {
   /** Newest first (ids grow with time), up to {@code limit} rows. */
   List<JobRow> list(long tenantId, ListQuery query) {
     // Fixed fragments, values always bound: the query text depends only on which filters are set.
-    StringBuilder sql = new StringBuilder(SELECT).append(" where j.tenant_id = :tenant");
+    // The page is chosen first, in a subquery, and only its rows get their newest run: with the
+    // join outside the limit, a planner misled by missing statistics (a tenant's first thousands
+    // of jobs before any ANALYZE) joined every job of the tenant, then sorted: 10 ms instead of
+    // 0.2 ms for a tenant of 6,800 jobs; picking ids only, it takes 1.5 ms even then.
+    StringBuilder sql = new StringBuilder("select j.id from jobs j where j.tenant_id = :tenant");
     List<Object[]> params = new ArrayList<>();
     if (query.beforeId() != null) {
       sql.append(" and j.id < :before");
@@ -132,8 +144,9 @@ class JobRepository {
       params.add(new Object[] {"labels", json.writeValueAsString(query.labels())});
     }
     sql.append(" order by j.id desc limit :limit");
+    String page = select("(" + sql + ") p join jobs j on j.id = p.id") + " order by j.id desc";
     JdbcClient.StatementSpec statement =
-        jdbc.sql(sql.toString()).param("tenant", tenantId).param("limit", query.limit());
+        jdbc.sql(page).param("tenant", tenantId).param("limit", query.limit());
     for (Object[] p : params) {
       statement = statement.param((String) p[0], p[1]);
     }
