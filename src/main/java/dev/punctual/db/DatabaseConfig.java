@@ -9,11 +9,13 @@ import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * One PostgreSQL, embedded or a server, behind one HikariCP pool. Boot's own DataSource
- * auto-configuration steps aside because a DataSource bean exists.
+ * One PostgreSQL, embedded or a server, behind two HikariCP pools: the API's ({@code @Primary}:
+ * what Boot's JDBC, transaction and Flyway auto-configuration use) and the engine's. Boot's own
+ * DataSource auto-configuration steps aside because DataSource beans exist.
  */
 @Configuration(proxyBeanMethods = false)
 public class DatabaseConfig {
@@ -34,38 +36,63 @@ public class DatabaseConfig {
   }
 
   /**
-   * Settings of every session of the pool.
-   *
-   * <ul>
-   *   <li>{@code idle_in_transaction_session_timeout}: every transaction of ours lasts
-   *       milliseconds. A node frozen in the middle of one (a long GC pause, SIGSTOP, a VM
-   *       migration) would keep its row locks, and SKIP LOCKED claims would pass those jobs by
-   *       until it wakes: the server ends such a session after 5 s instead.
-   *   <li>{@code plan_cache_mode=force_custom_plan}: pgjdbc prepares our statements on the server,
-   *       and after five runs PostgreSQL may keep one generic plan for the connection's lifetime. A
-   *       plan made while {@code runs} was nearly empty (a fresh install, a new bench) joined it by
-   *       a sequential scan per outcome: writing 500 outcomes took seconds once the table held
-   *       20,000 rows, leases ran out and runs were delivered again. Planning each execution costs
-   *       a fraction of a millisecond and always sees the table as it is.
-   * </ul>
+   * Settings of every session, in both pools: {@code idle_in_transaction_session_timeout}. Every
+   * transaction of ours lasts milliseconds. A node frozen in the middle of one (a long GC pause,
+   * SIGSTOP, a VM migration) would keep its row locks, and SKIP LOCKED claims would pass those jobs
+   * by until it wakes: the server ends such a session after 5 s instead.
    */
-  public static final String SESSION_OPTIONS =
-      "-c idle_in_transaction_session_timeout=5000 -c plan_cache_mode=force_custom_plan";
+  public static final String SESSION_OPTIONS = "-c idle_in_transaction_session_timeout=5000";
 
-  /** Depends on the embedded database (when there is one), so it closes before that stops. */
+  /**
+   * The engine's sessions also plan every execution ({@code plan_cache_mode=force_custom_plan}).
+   * pgjdbc prepares our statements on the server, and after five runs PostgreSQL may keep one
+   * generic plan for the connection's lifetime. A plan made while {@code runs} was nearly empty (a
+   * fresh install, a new bench) joined it by a sequential scan per outcome: writing 500 outcomes
+   * took seconds once the table held 20,000 rows, leases ran out and runs were delivered again. The
+   * engine's statements work on batches whose best plan depends on the tables' sizes; planning each
+   * costs a fraction of a millisecond per batch. The API's statements are single-row lookups and
+   * pages whose generic plans are right at any size, and planning each request cost more than half
+   * of a {@code GET}'s database time (155 against 61 µs, 4,600 against 8,300 requests/s on one
+   * node), so the API's pool keeps PostgreSQL's default.
+   */
+  public static final String ENGINE_SESSION_OPTIONS =
+      SESSION_OPTIONS + " -c plan_cache_mode=force_custom_plan";
+
+  /**
+   * The engine's connections: one per loop (claim, fire, run claim, outcomes, heartbeat, retention)
+   * and two spare.
+   */
+  static final int ENGINE_POOL_SIZE = 8;
+
+  /**
+   * The API's pool (and everything else's: migrations, health). Depends on the embedded database
+   * (when there is one), so it closes before that stops.
+   */
   @Bean(destroyMethod = "close")
+  @Primary
   HikariDataSource dataSource(PunctualProperties properties, DatabaseUrl url) {
+    return pool("punctual", properties.poolSize(), SESSION_OPTIONS, url, properties);
+  }
+
+  /** The engine's pool, apart so that its sessions can plan every statement (see above). */
+  @Bean(destroyMethod = "close")
+  public HikariDataSource engineDataSource(PunctualProperties properties, DatabaseUrl url) {
+    return pool("punctual-engine", ENGINE_POOL_SIZE, ENGINE_SESSION_OPTIONS, url, properties);
+  }
+
+  private static HikariDataSource pool(
+      String name, int size, String options, DatabaseUrl url, PunctualProperties properties) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("punctual");
+    config.setPoolName(name);
     config.setJdbcUrl(url.jdbcUrl());
     config.setUsername(url.username());
     config.setPassword(url.password());
-    config.setMaximumPoolSize(properties.poolSize());
+    config.setMaximumPoolSize(size);
     // A request waits this long for a connection, then answers 503 (database unreachable).
     config.setConnectionTimeout(properties.poolTimeout().toMillis());
-    config.addDataSourceProperty("ApplicationName", "punctual");
+    config.addDataSourceProperty("ApplicationName", name);
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    config.addDataSourceProperty("options", SESSION_OPTIONS);
+    config.addDataSourceProperty("options", options);
     return new HikariDataSource(config);
   }
 

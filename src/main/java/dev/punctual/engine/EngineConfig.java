@@ -7,6 +7,7 @@ import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,10 +43,11 @@ class EngineConfig {
     return EgressGuard.of(properties.egressAllow(), properties.egressDeny());
   }
 
+  /** On the engine's own pool ({@code DatabaseConfig.engineDataSource}), closed after it stops. */
   @Bean
   Engine engine(
       EngineSettings settings,
-      DataSource dataSource,
+      @Qualifier("engineDataSource") DataSource dataSource,
       HttpDelivery http,
       MeterRegistry registry,
       PgNotifications notifications) {

@@ -45,7 +45,7 @@ final class EngineHarness implements AutoCloseable {
   }
 
   static HikariDataSource pool(int port, int size) {
-    return pool(port, size, dev.punctual.db.DatabaseConfig.SESSION_OPTIONS);
+    return pool(port, size, dev.punctual.db.DatabaseConfig.ENGINE_SESSION_OPTIONS);
   }
 
   /** A pool whose sessions start with {@code options} (null: PostgreSQL's defaults). */

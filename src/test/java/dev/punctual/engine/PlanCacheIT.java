@@ -22,7 +22,8 @@ class PlanCacheIT {
   @Test
   void theEnginesBatchedStatementsArePlannedForEachExecutionNeverGenerically() throws Exception {
     try (EngineHarness h = new EngineHarness()) {
-      assertThat(genericPlansAfterTwentyOutcomeWrites(h, DatabaseConfig.SESSION_OPTIONS)).isZero();
+      assertThat(genericPlansAfterTwentyOutcomeWrites(h, DatabaseConfig.ENGINE_SESSION_OPTIONS))
+          .isZero();
       assertThat(genericPlansAfterTwentyOutcomeWrites(h, null)).isPositive();
     }
   }

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 class OperationsIT extends ApiTestBase {
 
@@ -27,6 +31,39 @@ class OperationsIT extends ApiTestBase {
         .contains("http_server_requests_seconds_count")
         .contains("hikaricp_connections_active")
         .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void prometheusShowsBothPools() {
+    assertThat(anonymous.get("/actuator/prometheus").raw().body())
+        .contains("hikaricp_connections_active{pool=\"punctual\"")
+        .contains("hikaricp_connections_active{pool=\"punctual-engine\"");
+  }
+
+  @Autowired DataSource dataSource;
+
+  @Autowired
+  @Qualifier("engineDataSource")
+  DataSource engineDataSource;
+
+  /**
+   * The engine's sessions plan every execution (a generic plan made on a small runs table once made
+   * its outcome writes take seconds: PlanCacheIT); the API's keep PostgreSQL's default, where a
+   * GET's planning would cost more than its execution.
+   */
+  @Test
+  void theEnginePoolPlansEveryStatementTheApiPoolKeepsTheDefault() {
+    String sql = "select setting from pg_settings where name = 'plan_cache_mode'";
+    assertThat(JdbcClient.create(engineDataSource).sql(sql).query(String.class).single())
+        .isEqualTo("force_custom_plan");
+    assertThat(JdbcClient.create(dataSource).sql(sql).query(String.class).single())
+        .isEqualTo("auto");
+    String timeout =
+        "select setting from pg_settings where name = 'idle_in_transaction_session_timeout'";
+    assertThat(JdbcClient.create(engineDataSource).sql(timeout).query(String.class).single())
+        .isEqualTo("5000");
+    assertThat(JdbcClient.create(dataSource).sql(timeout).query(String.class).single())
+        .isEqualTo("5000");
   }
 
   @Test

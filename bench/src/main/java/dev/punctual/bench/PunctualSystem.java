@@ -116,7 +116,7 @@ final class PunctualSystem implements BenchSystem {
   @Override
   public AutoCloseable start(BenchDb db, String instance, Recorder recorder, boolean lowLatency) {
     // The service's own session settings (DatabaseConfig), as a node would have them.
-    HikariDataSource pool = db.pool(instance, 10, DatabaseConfig.SESSION_OPTIONS);
+    HikariDataSource pool = db.pool(instance, 10, DatabaseConfig.ENGINE_SESSION_OPTIONS);
     Deliverer deliverer =
         http
             ? new HttpDelivery(256, "bench", EgressGuard.of("127.0.0.0/8", ""))
