@@ -78,7 +78,7 @@ final class JobStore {
    * {@link #fireLocked} in the same transaction. A backlog of due jobs (a burst of one-shots, a
    * node that was down) thus costs one write per fire instead of two (a lease, then the advance).
    */
-  Claim lockDue(String nodeId, int batch, Duration deadAfter, List<Long> exhausted) {
+  Claim lockDue(int batch, Duration deadAfter, List<Long> exhausted) {
     ClaimReader reader = new ClaimReader();
     jdbc.sql(
             """

@@ -162,8 +162,7 @@ final class TriggerStage {
         transactions.execute(
             tx -> {
               JobStore.Claim claim =
-                  jobs.lockDue(
-                      nodeId, settings.claimBatch(), settings.deadNodeAfter(), budget.exhausted());
+                  jobs.lockDue(settings.claimBatch(), settings.deadNodeAfter(), budget.exhausted());
               long claimNanos = System.nanoTime() - started;
               if (claim.jobs().isEmpty()) {
                 return new Locked(claim, claimNanos, null, null);

@@ -258,7 +258,7 @@ class EngineClusterIT {
               () -> {
                 try {
                   locked.await();
-                  seenByC.set(tx.execute(s -> store.lockDue("c", 10, dead, List.of()).jobs()));
+                  seenByC.set(tx.execute(s -> store.lockDue(10, dead, List.of()).jobs()));
                   looked.countDown();
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
@@ -269,7 +269,7 @@ class EngineClusterIT {
       JobStore.FireResult fromA =
           tx.execute(
               s -> {
-                List<ClaimedJob> mine = store.lockDue("a", 10, dead, List.of()).jobs();
+                List<ClaimedJob> mine = store.lockDue(10, dead, List.of()).jobs();
                 assertThat(mine).extracting(ClaimedJob::id).doesNotContain(leasedByB.id());
                 assertThat(mine).hasSize(3);
                 locked.countDown();
