@@ -45,10 +45,10 @@ final class JobStore {
     jdbc.sql(
             """
             with due as (
-                select id from jobs
-                where next_fire_at <= now() + make_interval(secs => :lookahead)
+                select j.id from jobs j
+                where j.next_fire_at <= now() + make_interval(secs => :lookahead)
                   and %s
-                order by next_fire_at
+                order by j.next_fire_at
                 limit :batch
                 for update skip locked
             )
@@ -89,7 +89,7 @@ final class JobStore {
             limit :batch
             for update skip locked
             """
-                .formatted(CLAIMED_COLUMNS, LEASE_IS_FREE.replace("jobs.", "j.")))
+                .formatted(CLAIMED_COLUMNS, LEASE_IS_FREE))
         .param("batch", batch)
         .param("dead", seconds(deadAfter))
         .param("exhausted", SqlArrays.of("bigint", exhausted, id -> id))
@@ -98,15 +98,15 @@ final class JobStore {
     return reader.claim();
   }
 
-  /** A job whose lease no live node holds, of a tenant with fire budget left. */
+  /** A job ({@code j}) whose lease no live node holds, of a tenant with fire budget left. */
   private static final String LEASE_IS_FREE =
       """
-      (lease_owner is null
-           or lease_until < now()
+      (j.lease_owner is null
+           or j.lease_until < now()
            or not exists (select 1 from nodes n
-                          where n.id = jobs.lease_owner
+                          where n.id = j.lease_owner
                             and n.heartbeat_at > now() - make_interval(secs => :dead)))
-        and tenant_id <> all(:exhausted::bigint[])\
+        and j.tenant_id <> all(:exhausted::bigint[])\
       """;
 
   private static final String CLAIMED_COLUMNS =

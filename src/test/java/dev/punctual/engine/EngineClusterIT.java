@@ -156,9 +156,7 @@ class EngineClusterIT {
   @Test
   void aNodeThatLostItsLeaseCannotRecordAFire() throws Exception {
     try (EngineHarness h = new EngineHarness()) {
-      JobDefinitions definitions =
-          new JobDefinitions(tools.jackson.databind.json.JsonMapper.builder().build());
-      JobStore store = new JobStore(h.sql, definitions);
+      JobStore store = store(h);
       NodeStore nodes = new NodeStore(h.sql);
       Instant due = Instant.now().minusMillis(100);
       long job =
@@ -223,9 +221,7 @@ class EngineClusterIT {
   @Test
   void dueJobsFiredAtOnceAreLockedFromOtherNodesAndFencedLikeLeasedOnes() throws Exception {
     try (EngineHarness h = new EngineHarness()) {
-      JobDefinitions definitions =
-          new JobDefinitions(tools.jackson.databind.json.JsonMapper.builder().build());
-      JobStore store = new JobStore(h.sql, definitions);
+      JobStore store = store(h);
       NodeStore nodes = new NodeStore(h.sql);
       Duration lookahead = Duration.ofSeconds(2);
       Duration lease = Duration.ofSeconds(5);
@@ -246,9 +242,7 @@ class EngineClusterIT {
       // Node b holds a live lease on one of them (claimed ahead, in its timer).
       ClaimedJob leasedByB = store.claim("b", 1, lookahead, lease, dead, List.of()).jobs().get(0);
 
-      org.springframework.transaction.support.TransactionTemplate tx =
-          new org.springframework.transaction.support.TransactionTemplate(
-              new org.springframework.jdbc.datasource.DataSourceTransactionManager(h.dataSource()));
+      org.springframework.transaction.support.TransactionTemplate tx = transactions(h);
       java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.atomic.AtomicReference<List<ClaimedJob>> seenByC =
@@ -308,21 +302,30 @@ class EngineClusterIT {
     }
   }
 
+  private static JobStore store(EngineHarness h) {
+    return new JobStore(
+        h.sql, new JobDefinitions(tools.jackson.databind.json.JsonMapper.builder().build()));
+  }
+
+  private static org.springframework.transaction.support.TransactionTemplate transactions(
+      EngineHarness h) {
+    return new org.springframework.transaction.support.TransactionTemplate(
+        new org.springframework.jdbc.datasource.DataSourceTransactionManager(h.dataSource()));
+  }
+
   private static JobStore.FireResult fire(
       EngineHarness h, JobStore store, String node, ClaimedJob job) {
     FirePlan plan = FirePlan.of(job, Instant.now(), Duration.ofMinutes(1));
-    org.springframework.transaction.support.TransactionTemplate tx =
-        new org.springframework.transaction.support.TransactionTemplate(
-            new org.springframework.jdbc.datasource.DataSourceTransactionManager(h.dataSource()));
-    return tx.execute(
-        s ->
-            store.fire(
-                node,
-                List.of(new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), true)),
-                plan.runs().stream()
-                    .map(r -> new JobStore.NewRun(job, r.scheduledFor(), r.trigger(), false))
-                    .toList(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5)));
+    return transactions(h)
+        .execute(
+            s ->
+                store.fire(
+                    node,
+                    List.of(new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), true)),
+                    plan.runs().stream()
+                        .map(r -> new JobStore.NewRun(job, r.scheduledFor(), r.trigger(), false))
+                        .toList(),
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(5)));
   }
 }
