@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded PostgreSQL of a laptop install: real PostgreSQL binaries (zonky) whose data lives in
- * {@code <data dir>/pg} and survives restarts. Stopped cleanly when the context closes.
+ * {@code <data dir>/pg} and survives restarts, run with durable settings ({@link
+ * EmbeddedServerSettings}). Stopped cleanly when the context closes.
  */
 final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
@@ -30,15 +31,15 @@ final class EmbeddedDatabase implements AutoCloseable {
       Files.createDirectories(pgDir);
       stopOrphanedServer(pgDir);
       long started = System.nanoTime();
-      EmbeddedPostgres postgres =
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(pgDir)
               .setCleanDataDirectory(false)
               .setPGStartupWait(Duration.ofSeconds(60))
               // The context closes it; a JVM shutdown hook of zonky's own would race with ours.
-              .setRegisterShutdownHook(false)
-              .setServerConfig("max_connections", "200")
-              .start();
+              .setRegisterShutdownHook(false);
+      EmbeddedServerSettings.durable().forEach(builder::setServerConfig);
+      EmbeddedPostgres postgres = builder.start();
       log.info(
           "Embedded PostgreSQL started in {} ms on port {}, data in {}",
           (System.nanoTime() - started) / 1_000_000,

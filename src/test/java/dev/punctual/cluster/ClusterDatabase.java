@@ -44,14 +44,15 @@ final class ClusterDatabase implements AutoCloseable {
    */
   void start() {
     try {
-      server =
+      // The settings of the product's embedded database: durable, as a production server is.
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
-              .setPort(port)
-              .setServerConfig("max_connections", "200")
-              .start();
+              .setPort(port);
+      dev.punctual.db.EmbeddedServerSettings.durable().forEach(builder::setServerConfig);
+      server = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

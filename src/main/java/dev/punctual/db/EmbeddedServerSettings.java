@@ -1,0 +1,43 @@
+package dev.punctual.db;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The server settings of the embedded PostgreSQL. zonky's library starts {@code postgres} with
+ * {@code -F -c synchronous_commit=off}, defaults meant for throwaway test databases: a power cut
+ * can then lose acknowledged writes or corrupt the cluster. These settings come after those flags
+ * on the command line, and the last one wins, so the embedded database is as durable as a server
+ * with PostgreSQL's defaults. docs/operations.md ("The embedded database") explains each value.
+ */
+public final class EmbeddedServerSettings {
+  private EmbeddedServerSettings() {}
+
+  /** Setting name to value, in the order they are passed. */
+  public static Map<String, String> durable() {
+    Map<String, String> s = new LinkedHashMap<>();
+    // Durability: every acknowledged commit is on disk, torn pages can be repaired after a crash.
+    s.put("fsync", "on");
+    s.put("synchronous_commit", "on");
+    s.put("full_page_writes", "on");
+    // Each node opens up to 10 (API) + 8 (engine) + 1 (LISTEN) connections; room for tools.
+    s.put("max_connections", "200");
+    // Sizing for a laptop or a small VM: the hot part of jobs and runs (indexes first) in
+    // PostgreSQL's own cache, the rest in the OS page cache.
+    s.put("shared_buffers", "256MB");
+    // WAL: bursts of creates or fires (tens of thousands of rows in seconds) should not force a
+    // checkpoint every few seconds, each followed by full-page images of every touched page.
+    s.put("max_wal_size", "2GB");
+    s.put("min_wal_size", "256MB");
+    s.put("checkpoint_timeout", "15min");
+    s.put("checkpoint_completion_target", "0.9");
+    // runs is insert-then-update and trimmed by retention: vacuum and analyze it sooner than the
+    // defaults (20% / 10% of the table) so its plans and visibility map stay current.
+    s.put("autovacuum", "on");
+    s.put("autovacuum_naptime", "15s");
+    s.put("autovacuum_vacuum_scale_factor", "0.05");
+    s.put("autovacuum_vacuum_insert_scale_factor", "0.05");
+    s.put("autovacuum_analyze_scale_factor", "0.02");
+    return s;
+  }
+}
