@@ -197,9 +197,11 @@ class DeliveryIT extends ApiTestBase {
         assertThat(run.path("responseSnippet").asString()).isEqualTo("ok");
         assertThat(run.path("durationMs").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(run.path("finishedAt").asString()).isNotBlank();
-        // Fired on time: the target got it within a second of its scheduled time.
+        // Fired at its time, not after a lease ran out (5 s) or a takeover (10 s). Tens of
+        // milliseconds here normally; the bound of 3 s is margin for a busy shared machine, and
+        // precision itself is the benchmarks' to measure (bench/fire-lag.sh), not a test's.
         Instant scheduled = Instant.parse(run.path("scheduledFor").asString());
-        assertThat(Duration.between(scheduled, d.receivedAt())).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.between(scheduled, d.receivedAt())).isLessThan(Duration.ofSeconds(3));
       }
     }
     // Consecutive fire times of the cron job are one second apart: none lost, none doubled.

@@ -1,6 +1,7 @@
 package dev.punctual.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.punctual.support.TargetServer;
 import java.time.Duration;
@@ -10,34 +11,54 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One tenant's burst must not delay another tenant's fires: tenant "noisy" has 10,000 one-shot jobs
- * due at once, each calling a target that takes three seconds to answer; tenant "quiet" has jobs
+ * due at once, each calling a target that takes five seconds to answer; tenant "quiet" has jobs
  * firing every second to a fast target. With the service's defaults (1,000 fires per second and 64
- * deliveries in flight per tenant, tenants served in turn) every quiet delivery arrives within a
- * second of its time. With both caps off, noisy's slow deliveries take every slot and quiet waits
- * for one to free, which shows the test can fail.
+ * deliveries in flight per tenant, tenants served in turn) quiet's deliveries never wait for one of
+ * noisy's to end. With both caps off, noisy's slow deliveries take every slot and quiet's wait for
+ * one to free, up to the five seconds of noisy's answers, which shows the test can fail.
+ *
+ * <p>The two cases are told apart at half of noisy's answer time (2.5 s): fair delivery is tens of
+ * milliseconds late here, unfair delivery seconds, so either side has a margin of seconds on a busy
+ * shared machine.
  */
 class TenantFairnessIT {
   private static final int BURST = 10_000;
   private static final int QUIET_JOBS = 5;
+  private static final Duration NOISY_ANSWER = Duration.ofSeconds(5);
+  private static final Duration UNFAIR = NOISY_ANSWER.dividedBy(2);
   private static final Duration WATCH = Duration.ofSeconds(10);
 
   /**
-   * What a scenario saw; {@code noisyFired}: noisy's runs three seconds after the burst was due.
+   * What a scenario saw. {@code quietDeliveries}: quiet's fire times delivered (each counted once);
+   * {@code noisyFired}: noisy's runs at a moment {@code sinceStart} after the engine started (at
+   * most that long).
    */
-  record Figures(long quietDeliveries, long quietExpected, Duration maxQuietLag, long noisyFired) {}
+  record Figures(
+      long quietDeliveries,
+      long quietExpected,
+      Duration maxQuietLag,
+      long noisyFired,
+      Duration sinceStart) {}
 
   @Test
   void anotherTenantsBurstDoesNotDelayQuietTenant() throws Exception {
     Figures f = scenario(EngineHarness.settings());
     System.out.printf(
         "fairness (caps on): quiet deliveries %d of %d expected, max quiet lag %d ms;"
-            + " noisy fired after 3 s: %d of %d%n",
-        f.quietDeliveries(), f.quietExpected(), f.maxQuietLag().toMillis(), f.noisyFired(), BURST);
-    assertThat(f.quietDeliveries()).isGreaterThanOrEqualTo(f.quietExpected());
-    assertThat(f.maxQuietLag()).isLessThan(Duration.ofSeconds(1));
-    // The noisy tenant's fires are paced by its budget, spent when jobs are claimed (2 s ahead):
-    // a second's worth at once, then 1,000/s over 5 s, plus at most a claim batch of overdraft.
-    assertThat(f.noisyFired()).isBetween(2_000L, 1_000L + 5 * 1_000L + 500L);
+            + " noisy fired %d of %d within %d ms of the start%n",
+        f.quietDeliveries(),
+        f.quietExpected(),
+        f.maxQuietLag().toMillis(),
+        f.noisyFired(),
+        BURST,
+        f.sinceStart().toMillis());
+    assertThat(f.quietDeliveries()).isEqualTo(f.quietExpected());
+    assertThat(f.maxQuietLag()).isLessThan(UNFAIR);
+    // The noisy tenant's fires are paced by its budget: a second's worth at once, then 1,000/s,
+    // plus at most a claim batch (500) of overdraft. An upper bound, whatever the machine's speed;
+    // and noisy is paced, not starved.
+    long budget = 1_000L + 1_000L * f.sinceStart().toMillis() / 1_000 + 500L;
+    assertThat(f.noisyFired()).isPositive().isLessThanOrEqualTo(budget);
   }
 
   @Test
@@ -45,51 +66,78 @@ class TenantFairnessIT {
     Figures f = scenario(EngineHarness.builder().tenantFireRate(0).tenantMaxInFlight(256).build());
     System.out.printf(
         "fairness (caps off): quiet deliveries %d of %d expected, max quiet lag %d ms;"
-            + " noisy fired after 3 s: %d of %d%n",
-        f.quietDeliveries(), f.quietExpected(), f.maxQuietLag().toMillis(), f.noisyFired(), BURST);
-    assertThat(f.maxQuietLag()).isGreaterThan(Duration.ofSeconds(1));
+            + " noisy fired %d of %d within %d ms of the start%n",
+        f.quietDeliveries(),
+        f.quietExpected(),
+        f.maxQuietLag().toMillis(),
+        f.noisyFired(),
+        BURST,
+        f.sinceStart().toMillis());
+    assertThat(f.maxQuietLag()).isGreaterThan(UNFAIR);
   }
 
   private Figures scenario(EngineSettings settings) throws Exception {
     try (EngineHarness h = new EngineHarness();
         TargetServer target = new TargetServer()) {
       long noisy = h.newTenant("noisy");
-      Instant start = Instant.now().plusSeconds(3);
-      h.insertOneShots(noisy, "burst-", BURST, start, target.url("/sleep/3000"));
+      // Whole seconds: the fire times are then exactly the whole seconds counted below (the
+      // delivery header shows milliseconds).
+      Instant start =
+          Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      h.insertOneShots(
+          noisy, "burst-", BURST, start, target.url("/sleep/" + NOISY_ANSWER.toMillis()));
       for (int i = 0; i < QUIET_JOBS; i++) {
         h.insertEverySecond("quiet-" + i, start, target.url("/ok"));
       }
+      Instant beforeStart = Instant.now();
       h.start("fair-node", settings);
-      sleepUntil(start.plusSeconds(3));
+      awaitWallClock(start.plusSeconds(3));
       long noisyFired =
           h.sql
               .sql("select count(*) from runs where tenant_id = :t")
               .param("t", noisy)
               .query(Long.class)
               .single();
+      Duration sinceStart = Duration.between(beforeStart, Instant.now());
+      // Every quiet fire time from the start to a second before the end of the watch arrives;
+      // then the lags of those deliveries are read.
       Instant end = start.plus(WATCH);
-      sleepUntil(end);
-      // Every quiet fire time up to a second before the end must have arrived by now.
-      List<TargetServer.Delivery> quiet = target.deliveries(d -> d.path().equals("/ok"));
+      long expected = QUIET_JOBS * (WATCH.toSeconds() - 1);
+      java.util.function.Supplier<List<TargetServer.Delivery>> quiet =
+          () ->
+              target.deliveries(
+                  d ->
+                      d.path().equals("/ok")
+                          && Instant.parse(d.header("X-Punctual-Scheduled-For"))
+                              .isBefore(end.minusSeconds(1)));
+      java.util.function.Supplier<Long> quietFireTimes =
+          () ->
+              quiet.get().stream()
+                  .map(
+                      d ->
+                          d.header("X-Punctual-Job-Id")
+                              + "@"
+                              + d.header("X-Punctual-Scheduled-For"))
+                  .distinct()
+                  .count();
+      await("quiet's fire times before " + end.minusSeconds(1) + " delivered")
+          .atMost(WATCH.plusSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> quietFireTimes.get() >= expected);
       Duration maxLag = Duration.ZERO;
-      for (TargetServer.Delivery d : quiet) {
+      for (TargetServer.Delivery d : quiet.get()) {
         Instant scheduled = Instant.parse(d.header("X-Punctual-Scheduled-For"));
         Duration lag = Duration.between(scheduled, d.receivedAt());
         maxLag = lag.compareTo(maxLag) > 0 ? lag : maxLag;
       }
-      long expected = QUIET_JOBS * (WATCH.toSeconds() - 1);
-      long deliveredInTime =
-          quiet.stream()
-              .filter(
-                  d ->
-                      Instant.parse(d.header("X-Punctual-Scheduled-For"))
-                          .isBefore(end.minusSeconds(1)))
-              .count();
-      return new Figures(deliveredInTime, expected, maxLag, noisyFired);
+      return new Figures(quietFireTimes.get(), expected, maxLag, noisyFired, sinceStart);
     }
   }
 
-  private static void sleepUntil(Instant instant) throws InterruptedException {
-    Thread.sleep(Math.max(0, Duration.between(Instant.now(), instant).toMillis()));
+  /** Waits for a moment of the scenario's timeline (the fire times are wall-clock instants). */
+  private static void awaitWallClock(Instant instant) {
+    await("until " + instant)
+        .atMost(Duration.between(Instant.now(), instant).plusSeconds(5))
+        .until(() -> !Instant.now().isBefore(instant));
   }
 }
