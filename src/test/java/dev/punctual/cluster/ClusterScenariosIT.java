@@ -154,32 +154,94 @@ class ClusterScenariosIT {
   @Order(5)
   void rollingRestartBehindNginxLosesNoRequest() throws Exception {
     List<String> failedRequests = new ArrayList<>();
+    List<String> jobsLeft = new ArrayList<>();
     Scenario.Figures f =
         scenario(
             "rolling-restart",
             s -> {
               StringBuilder stops = new StringBuilder();
-              try (ApiLoad load = new ApiLoad(cluster)) {
+              try (ApiLoad load = new ApiLoad(cluster, 1, true)) {
                 s.at(5);
                 for (NodeProcess node : cluster.nodes) {
                   // The deploy of docs/operations.md: out of nginx's pool, SIGTERM, start, back.
+                  // drain() returns once nginx's workers of the old configuration have exited:
+                  // from then on no request can reach the node.
                   cluster.nginx.drain(node.port);
-                  Thread.sleep(1000);
                   Duration stopped = node.terminate();
-                  node.start();
+                  node.start(); // returns once the node is ready
                   cluster.nginx.restore(node.port);
                   stops.append(stops.length() == 0 ? "" : ",").append(stopped.toMillis());
-                  Thread.sleep(2000);
+                  awaitProgress(load, 100); // the restored pool serves before the next node goes
                 }
-                Thread.sleep(5000);
+                awaitProgress(load, 300);
                 load.close();
                 failedRequests.addAll(load.failures);
-                return "api_requests=%d failed_api_requests=%d graceful_stop_ms=%s"
-                    .formatted(load.requests.get(), load.failures.size(), stops);
+                jobsLeft.addAll(load.jobsLeft());
+                load.retried.forEach(r -> System.out.println("  retried: " + r));
+                return ("api_requests=%d failed_api_requests=%d retried_after_closed_connection=%d"
+                        + " graceful_stop_ms=%s")
+                    .formatted(
+                        load.requests.get(), load.failures.size(), load.retried.size(), stops);
               }
             });
+    // Every request was finally answered as expected (some after the documented retry), and the
+    // retried creates made no second job: each created job was deleted, so none may be left.
     assertThat(failedRequests).as("API requests through nginx that failed").isEmpty();
+    assertThat(jobsLeft).as("jobs created twice").isEmpty();
     assertThat(f.exactlyOnceAndDelivered()).as(f.line() + " " + f.examples()).isTrue();
-    assertThat(f.maxFireLag()).as("fire lag during the deploy").isLessThan(Duration.ofSeconds(1));
+    // A graceful stop hands its jobs back (others claim them within half a second). Were they not
+    // handed back, they would wait for their 5 s leases to run out: the bound tells the two apart,
+    // with 3.5 s of margin over the 160-375 ms measured on a shared 2-core machine.
+    assertThat(f.maxFireLag()).as("fire lag during the deploy").isLessThan(Duration.ofSeconds(4));
+  }
+
+  /**
+   * The control of the test above: a node killed with SIGKILL while a create through nginx is in
+   * its hands. nginx does not pass a POST that reached a node on to another one, so the client gets
+   * a 502, which no retry rule may hide: the same load client must count it as a failure.
+   */
+  @Test
+  @Order(6)
+  void controlANodeKilledWithARequestInItsHandsIsAFailureTheLoadSees() throws Exception {
+    NodeProcess victim = cluster.nodes.get(1);
+    ApiLoad load = new ApiLoad(cluster, 0, true);
+    java.util.concurrent.ExecutorService clients =
+        java.util.concurrent.Executors.newCachedThreadPool();
+    try {
+      victim.signal("STOP"); // it accepts connections (the kernel does) but answers nothing
+      // Creates, one after the other without waiting for answers, until one sits unread in the
+      // frozen node's socket: nginx's round robin sends one there within three.
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      org.awaitility.Awaitility.await("a create waiting in the frozen node's socket")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (Sockets.unreadBytes(victim.port) > 0) {
+                  return true;
+                }
+                sent.add(clients.submit(() -> load.createOnce("control-" + sent.size())));
+                return false;
+              });
+      victim.kill();
+      for (java.util.concurrent.Future<?> request : sent) {
+        request.get(90, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      clients.shutdownNow();
+      if (!victim.alive()) {
+        victim.start(); // back for any later scenario
+      }
+    }
+    System.out.println("cluster control: failures seen by the load client " + load.failures);
+    assertThat(load.failures).as("failures the load client saw").isNotEmpty();
+    assertThat(load.failures).anyMatch(failure -> failure.startsWith("POST /jobs -> 502"));
+  }
+
+  private static void awaitProgress(ApiLoad load, int more) {
+    int from = load.requests.get();
+    org.awaitility.Awaitility.await("the API load makes " + more + " more requests")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> load.requests.get() >= from + more);
   }
 }

@@ -115,15 +115,31 @@ final class Nginx implements AutoCloseable {
     Files.writeString(dir.resolve("punctual.conf"), conf);
   }
 
+  /**
+   * Reloads the configuration and waits until it is the only one in force: the workers of the
+   * previous configuration have exited (each one finishes the requests it has in progress and
+   * closes its idle connections first), and a new worker runs.
+   */
   private void reload() throws IOException, InterruptedException {
+    List<Long> before = workers();
     Process reload = nginx("-s", "reload").redirectErrorStream(true).start();
     if (!reload.waitFor(10, TimeUnit.SECONDS) || reload.exitValue() != 0) {
       throw new IllegalStateException(
           "nginx -s reload failed: " + new String(reload.getInputStream().readAllBytes()));
     }
-    // The new workers take over. No outside sign tells when: old workers linger while clients
-    // keep connections to them, so this is a pause, not a wait for a condition.
-    Thread.sleep(300);
+    org.awaitility.Awaitility.await("the workers of the previous configuration exit")
+        .atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .until(
+            () -> {
+              List<Long> now = workers();
+              return !now.isEmpty() && now.stream().noneMatch(before::contains);
+            });
+  }
+
+  /** The pids of the master's worker processes. */
+  private List<Long> workers() {
+    return process.children().map(ProcessHandle::pid).toList();
   }
 
   /** nginx on this instance's prefix and configuration, with {@code args}. */

@@ -19,14 +19,29 @@ public final class Api {
 
   private final String baseUrl;
   private final String key;
+  private final HttpClient client;
 
   public Api(String baseUrl, String key) {
+    this(baseUrl, key, CLIENT);
+  }
+
+  private Api(String baseUrl, String key, HttpClient client) {
     this.baseUrl = baseUrl;
     this.key = key;
+    this.client = client;
   }
 
   public Api as(String otherKey) {
-    return new Api(baseUrl, otherKey);
+    return new Api(baseUrl, otherKey, client);
+  }
+
+  /**
+   * The same caller on a client of its own, so that its next request opens a new connection: what a
+   * client does to retry a request whose connection closed before any answer.
+   */
+  public Api onFreshConnection() {
+    return new Api(
+        baseUrl, key, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
   }
 
   public String baseUrl() {
@@ -113,7 +128,7 @@ public final class Api {
             : HttpRequest.BodyPublishers.ofString(text));
     try {
       HttpResponse<String> response =
-          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode parsed = MissingNode.getInstance();
       String contentType = response.headers().firstValue("Content-Type").orElse("");
       if (contentType.contains("json") && !response.body().isEmpty()) {
