@@ -80,22 +80,7 @@ class EngineClusterIT {
             e);
       }
       // The ticking jobs go on firing on the three nodes for three more fire times, then stop.
-      java.sql.Timestamp later = java.sql.Timestamp.from(Instant.now().plusSeconds(3));
-      await("every ticking job fired three more times")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () ->
-                  h.sql
-                          .sql(
-                              """
-                              select count(*) from jobs j where j.name like 'tick-%' and not exists (
-                                select 1 from runs r where r.job_id = j.id and r.scheduled_for >= :t)
-                              """)
-                          .param("t", later)
-                          .query(Long.class)
-                          .single()
-                      == 0);
+      h.awaitEveryJobFiredAfter("tick-%", Instant.now().plusSeconds(3), Duration.ofSeconds(30));
       h.stopAll();
 
       List<EngineHarness.RunRow> runs = h.runs();

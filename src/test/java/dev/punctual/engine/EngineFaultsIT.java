@@ -31,25 +31,6 @@ class EngineFaultsIT {
     return h.sql.sql(sql).query(Long.class).single();
   }
 
-  /** Waits until every job has a run scheduled after {@code instant}: the engine fires again. */
-  private static void awaitEveryJobFiredAfter(EngineHarness h, Instant instant, Duration atMost) {
-    await("every job has a run scheduled after " + instant)
-        .atMost(atMost)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () ->
-                h.sql
-                        .sql(
-                            """
-                            select count(*) from jobs j where not exists (
-                              select 1 from runs r where r.job_id = j.id and r.scheduled_for > :t)
-                            """)
-                        .param("t", java.sql.Timestamp.from(instant))
-                        .query(Long.class)
-                        .single()
-                    == 0);
-  }
-
   /** For each job: fire times one {@code step} apart from first to last, none twice. */
   private static void assertNoGapNoDouble(List<EngineHarness.RunRow> runs, Duration step) {
     Map<Long, List<EngineHarness.RunRow>> byJob =
@@ -101,19 +82,8 @@ class EngineFaultsIT {
       a.kill(); // no hand-back, no outcome written, heartbeats stop
       // The survivors take over: past the dead-node limit (10 s) every job fires again, and every
       // run a abandoned, once its node counts as dead, is delivered again and succeeds.
-      awaitEveryJobFiredAfter(h, death.plusSeconds(12), Duration.ofSeconds(60));
-      await("every run created before the death succeeded")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () ->
-                  h.sql
-                          .sql(
-                              "select count(*) from runs where created_at < :t and status <> 'SUCCEEDED'")
-                          .param("t", java.sql.Timestamp.from(death))
-                          .query(Long.class)
-                          .single()
-                      == 0);
+      h.awaitEveryJobFiredAfter("%", death.plusSeconds(12), Duration.ofSeconds(60));
+      h.awaitRunsCreatedBeforeSucceeded(death);
       h.stopAll();
 
       List<EngineHarness.RunRow> runs = h.runs();
@@ -168,21 +138,14 @@ class EngineFaultsIT {
       long fireAll = h.insertJob("all", schedule, first, target.url("/ok"), "ALLOW", "FIRE_ALL", 1);
 
       Engine before = h.start("before", settings);
-      await("each job fired three times")
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  count(
-                          h,
-                          "select count(*) from (select job_id from runs group by 1 having count(*) >= 3) f")
-                      == 3);
+      h.awaitEveryJobFiredTimes(3);
       before.stop(); // every node is down...
       Instant downAt = Instant.now();
       letTimePass(Duration.ofSeconds(6)); // ...across six fire times
       Instant upAt = Instant.now();
       h.start("after", settings);
       // Past the catch-up, each job goes on with its schedule.
-      awaitEveryJobFiredAfter(h, upAt.plusSeconds(1), Duration.ofSeconds(30));
+      h.awaitEveryJobFiredAfter("%", upAt.plusSeconds(1), Duration.ofSeconds(30));
       h.stopAll();
 
       Map<Long, List<EngineHarness.RunRow>> byJob =
@@ -238,21 +201,17 @@ class EngineFaultsIT {
         h.insertEverySecond("tick-" + i, first, target.url("/ok"));
       }
       h.start("node", EngineHarness.settings(), proxy.port());
-      await("each job fired three times")
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  count(
-                          h,
-                          "select count(*) from (select job_id from runs group by 1 having count(*) >= 3) f")
-                      == 20);
+      h.awaitEveryJobFiredTimes(3);
       proxy.cut();
       Instant cut = Instant.now();
       letTimePass(Duration.ofSeconds(6));
       proxy.restore();
       Instant restored = Instant.now();
-      // Back: the outage's fire times fired late, and the schedule goes on after it.
-      awaitEveryJobFiredAfter(h, restored.plusSeconds(3), Duration.ofSeconds(60));
+      // Back: the outage's fire times fired late, and the schedule goes on after it; every run
+      // made so far is delivered.
+      h.awaitEveryJobFiredAfter("%", restored.plusSeconds(3), Duration.ofSeconds(60));
+      Instant backAt = Instant.now();
+      h.awaitRunsCreatedBeforeSucceeded(backAt);
       h.stopAll();
 
       List<EngineHarness.RunRow> runs = h.runs();

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,6 +225,60 @@ final class EngineHarness implements AutoCloseable {
             """)
         .query()
         .singleRow();
+  }
+
+  /** Waits until every job has at least {@code times} runs. */
+  void awaitEveryJobFiredTimes(int times) {
+    org.awaitility.Awaitility.await("every job fired " + times + " times")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                sql.sql(
+                            """
+                        select count(*) from jobs j
+                        where (select count(*) from runs r where r.job_id = j.id) < :times
+                        """)
+                        .param("times", times)
+                        .query(Long.class)
+                        .single()
+                    == 0);
+  }
+
+  /**
+   * Waits until every job whose name is {@code like} the pattern has a run scheduled after {@code
+   * instant}: the engine fires them again (after a fault, or for a few more fire times).
+   */
+  void awaitEveryJobFiredAfter(String like, Instant instant, Duration atMost) {
+    org.awaitility.Awaitility.await("every job like '" + like + "' has a run after " + instant)
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                sql.sql(
+                            """
+                        select count(*) from jobs j where j.name like :like and not exists (
+                          select 1 from runs r where r.job_id = j.id and r.scheduled_for > :t)
+                        """)
+                        .param("like", like)
+                        .param("t", java.sql.Timestamp.from(instant))
+                        .query(Long.class)
+                        .single()
+                    == 0);
+  }
+
+  /** Waits until every run created before {@code instant} has succeeded. */
+  void awaitRunsCreatedBeforeSucceeded(Instant instant) {
+    org.awaitility.Awaitility.await("every run created before " + instant + " succeeded")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                sql.sql("select count(*) from runs where created_at < :t and status <> 'SUCCEEDED'")
+                        .param("t", java.sql.Timestamp.from(instant))
+                        .query(Long.class)
+                        .single()
+                    == 0);
   }
 
   void stopAll() {

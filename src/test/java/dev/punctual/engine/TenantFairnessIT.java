@@ -38,20 +38,25 @@ class TenantFairnessIT {
       long quietExpected,
       Duration maxQuietLag,
       long noisyFired,
-      Duration sinceStart) {}
+      Duration sinceStart) {
+    void print(String caps) {
+      System.out.printf(
+          "fairness (%s): quiet deliveries %d of %d expected, max quiet lag %d ms;"
+              + " noisy fired %d of %d within %d ms of the start%n",
+          caps,
+          quietDeliveries,
+          quietExpected,
+          maxQuietLag.toMillis(),
+          noisyFired,
+          BURST,
+          sinceStart.toMillis());
+    }
+  }
 
   @Test
   void anotherTenantsBurstDoesNotDelayQuietTenant() throws Exception {
     Figures f = scenario(EngineHarness.settings());
-    System.out.printf(
-        "fairness (caps on): quiet deliveries %d of %d expected, max quiet lag %d ms;"
-            + " noisy fired %d of %d within %d ms of the start%n",
-        f.quietDeliveries(),
-        f.quietExpected(),
-        f.maxQuietLag().toMillis(),
-        f.noisyFired(),
-        BURST,
-        f.sinceStart().toMillis());
+    f.print("caps on");
     assertThat(f.quietDeliveries()).isEqualTo(f.quietExpected());
     assertThat(f.maxQuietLag()).isLessThan(UNFAIR);
     // The noisy tenant's fires are paced by its budget: a second's worth at once, then 1,000/s,
@@ -64,15 +69,7 @@ class TenantFairnessIT {
   @Test
   void withoutTheCapsTheBurstDelaysQuietTenant() throws Exception {
     Figures f = scenario(EngineHarness.builder().tenantFireRate(0).tenantMaxInFlight(256).build());
-    System.out.printf(
-        "fairness (caps off): quiet deliveries %d of %d expected, max quiet lag %d ms;"
-            + " noisy fired %d of %d within %d ms of the start%n",
-        f.quietDeliveries(),
-        f.quietExpected(),
-        f.maxQuietLag().toMillis(),
-        f.noisyFired(),
-        BURST,
-        f.sinceStart().toMillis());
+    f.print("caps off");
     assertThat(f.maxQuietLag()).isGreaterThan(UNFAIR);
   }
 
