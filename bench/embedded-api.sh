@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The API on the embedded database, as a laptop user runs it: for each jar given (default: this
+# build's), a fresh data dir, the jar started alone, then wrk on GET /api/v1/jobs/{id} and on
+# POST /api/v1/jobs (each create is one commit, so this shows what durable commits cost).
+# Several jars measured in one run give comparable figures (these machines are noisy).
+# Usage: bench/embedded-api.sh [duration, default 15s] [jar ...]
+# Needs wrk (apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-15s}
+shift || true
+JARS=("$@")
+[ ${#JARS[@]} -eq 0 ] && JARS=(target/punctual-0.1.0-SNAPSHOT.jar)
+PORT=${BENCH_PORT:-18380}
+ADMIN=bench-admin-key
+WORK=$(mktemp -d /tmp/punctual-embedded-api.XXXXXX)
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+NODE=
+cleanup() {
+  [ -n "$NODE" ] && kill "$NODE" 2>/dev/null && wait "$NODE" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat > "$WORK/create.lua" <<'LUA'
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format('{"name":"job-%d-%d","schedule":{"cron":"0 0 1 1 *"},"target":{"url":"https://svc.example.com/hook"}}', math.random(1, 1000000000), counter)
+  return wrk.format("POST", nil, nil, body)
+end
+LUA
+
+wrk_rps() { # args...: prints requests/s
+  wrk -t2 -c32 "$@" | awk '/Requests\/sec/ {print $2}'
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, wrk -t2 -c32 -d$DURATION, each jar on its own fresh embedded PostgreSQL"
+for jar in "${JARS[@]}"; do
+  data="$WORK/data-$(basename "$(dirname "$(dirname "$jar")")")-$RANDOM"
+  PUNCTUAL_DATA_DIR=$data PUNCTUAL_RATE_LIMIT=0 PUNCTUAL_MAX_JOBS_PER_TENANT=0 \
+    PUNCTUAL_ADMIN_KEY=$ADMIN SERVER_PORT=$PORT java -Xmx512m -jar "$jar" > "$data.log" 2>&1 &
+  NODE=$!
+  for _ in $(seq 1 90); do
+    curl -sf "127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && break; sleep 1
+  done
+  base="http://127.0.0.1:$PORT"
+  key=$(curl -sf -X POST "$base/api/v1/tenants" -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' -d '{"name":"bench"}' \
+    | python3 -c 'import json,sys;print(json.load(sys.stdin)["apiKey"]["key"])')
+  job=$(curl -sf -X POST "$base/api/v1/jobs" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    -d '{"name":"one","schedule":{"cron":"0 9 * * *"},"target":{"url":"https://svc.example.com/hook"}}' \
+    | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
+  auth=(-H "Authorization: Bearer $key")
+  # Warm-up (JIT, caches), not reported.
+  wrk_rps -d10s "${auth[@]}" "$base/api/v1/jobs/$job" >/dev/null
+  wrk_rps -d10s "${auth[@]}" -H 'Content-Type: application/json' -s "$WORK/create.lua" "$base/api/v1/jobs" >/dev/null
+  get=$(wrk_rps -d"$DURATION" "${auth[@]}" "$base/api/v1/jobs/$job")
+  create=$(wrk_rps -d"$DURATION" "${auth[@]}" -H 'Content-Type: application/json' -s "$WORK/create.lua" "$base/api/v1/jobs")
+  settings=$(psql -h 127.0.0.1 -p "$(grep -o 'on port [0-9]*' "$data.log" | head -1 | awk '{print $3}')" -U postgres -Atc \
+    "select string_agg(name || '=' || setting, ' ' order by name) from pg_settings where name in ('fsync','synchronous_commit','full_page_writes','shared_buffers')" 2>/dev/null || echo "?")
+  printf 'embedded-api jar=%s get_per_s=%s creates_per_s=%s settings="%s"\n' "$jar" "$get" "$create" "$settings"
+  kill "$NODE"; wait "$NODE" 2>/dev/null || true; NODE=
+done
