@@ -37,10 +37,7 @@ import org.springframework.util.unit.DataSize;
  *     being idle (the bucket's size)
  * @param maxJobsPerTenant {@code PUNCTUAL_MAX_JOBS_PER_TENANT}: jobs a tenant may hold (0: no
  *     limit); a create past it answers 422
- * @param tenantFireRate {@code PUNCTUAL_TENANT_FIRE_RATE}: fires per second per tenant on each
- *     scheduler node (0: no cap); a tenant's fires past it wait, others' do not
- * @param tenantMaxInFlight {@code PUNCTUAL_TENANT_MAX_IN_FLIGHT}: deliveries of one tenant in
- *     progress at once on each worker node, so that one tenant's slow target cannot hold them all
+ * @see EngineProperties the engine's settings
  */
 @ConfigurationProperties("punctual")
 public record PunctualProperties(
@@ -58,19 +55,14 @@ public record PunctualProperties(
     @DefaultValue("api,scheduler,worker") String roles,
     @DefaultValue("100") int rateLimit,
     @DefaultValue("200") int rateLimitBurst,
-    @DefaultValue("100000") int maxJobsPerTenant,
-    @DefaultValue("1000") int tenantFireRate,
-    @DefaultValue("64") int tenantMaxInFlight) {
+    @DefaultValue("100000") int maxJobsPerTenant) {
 
   private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");
 
   public PunctualProperties {
     roleSet(roles); // fail at start on an unknown role
-    if (rateLimit < 0 || rateLimitBurst < 0 || maxJobsPerTenant < 0 || tenantFireRate < 0) {
+    if (rateLimit < 0 || rateLimitBurst < 0 || maxJobsPerTenant < 0) {
       throw new IllegalArgumentException("Punctual's limits cannot be negative (0 means none)");
-    }
-    if (tenantMaxInFlight < 1) {
-      throw new IllegalArgumentException("PUNCTUAL_TENANT_MAX_IN_FLIGHT must be at least 1");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.punctual.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.config.EngineProperties;
 import dev.punctual.config.PunctualProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -59,12 +60,6 @@ public class DatabaseConfig {
       SESSION_OPTIONS + " -c plan_cache_mode=force_custom_plan";
 
   /**
-   * The engine's connections: one per loop (claim, fire, run claim, outcomes, heartbeat, retention)
-   * and two spare.
-   */
-  static final int ENGINE_POOL_SIZE = 8;
-
-  /**
    * The API's pool (and everything else's: migrations, health). Depends on the embedded database
    * (when there is one), so it closes before that stops.
    */
@@ -76,8 +71,10 @@ public class DatabaseConfig {
 
   /** The engine's pool, apart so that its sessions can plan every statement (see above). */
   @Bean(destroyMethod = "close")
-  public HikariDataSource engineDataSource(PunctualProperties properties, DatabaseUrl url) {
-    return pool("punctual-engine", ENGINE_POOL_SIZE, ENGINE_SESSION_OPTIONS, url, properties);
+  public HikariDataSource engineDataSource(
+      PunctualProperties properties, EngineProperties engine, DatabaseUrl url) {
+    return pool(
+        "punctual-engine", engine.poolSizeOrDefault(), ENGINE_SESSION_OPTIONS, url, properties);
   }
 
   private static HikariDataSource pool(

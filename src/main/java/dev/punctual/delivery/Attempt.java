@@ -1,5 +1,6 @@
 package dev.punctual.delivery;
 
+import dev.punctual.definition.Target;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,5 +14,5 @@ public record Attempt(
     String jobName,
     Instant scheduledFor,
     int number,
-    HttpTarget target,
+    Target target,
     List<String> signingSecrets) {}

@@ -1,5 +1,6 @@
 package dev.punctual.delivery;
 
+import dev.punctual.definition.HttpTarget;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -110,8 +111,13 @@ public class HttpDelivery implements Deliverer, AutoCloseable {
   @Override
   public CompletableFuture<AttemptResult> send(Attempt attempt) {
     long started = System.nanoTime();
-    HttpTarget target = attempt.target();
     CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+    if (!(attempt.target() instanceof HttpTarget target)) {
+      result.complete(
+          failure(
+              AttemptResult.Outcome.FAILURE, "not an http target: " + attempt.target(), started));
+      return result;
+    }
     SimpleRequestBuilder request;
     try {
       Optional<String> denied = guard.denialOfLiteral(URI.create(target.url()).getHost());
@@ -159,7 +165,7 @@ public class HttpDelivery implements Deliverer, AutoCloseable {
   }
 
   private SimpleRequestBuilder request(Attempt attempt) {
-    HttpTarget target = attempt.target();
+    HttpTarget target = (HttpTarget) attempt.target();
     Timeout timeout = Timeout.ofMilliseconds(target.timeout().toMillis());
     SimpleRequestBuilder builder =
         SimpleRequestBuilder.create(target.method())

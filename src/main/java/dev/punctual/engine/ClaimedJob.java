@@ -1,36 +1,49 @@
 package dev.punctual.engine;
 
-import dev.punctual.delivery.HttpTarget;
+import dev.punctual.definition.JobDefinition;
+import dev.punctual.definition.Misfire;
+import dev.punctual.definition.Overlap;
 import dev.punctual.schedule.Schedule;
 import java.time.Instant;
 import java.util.List;
 
-/** A job this node holds the lease of, for its fire time {@code fireAt}. */
+/**
+ * A job this node holds the lease of (or the row lock of), for its fire time {@code fireAt}, with
+ * its definition decoded. {@code version} is the job's at the claim: a write of the API bumps it.
+ */
 record ClaimedJob(
     long id,
     long tenantId,
     String name,
+    long version,
     Instant fireAt,
     long fencingToken,
-    Schedule schedule,
-    HttpTarget target,
-    RetryPolicy retry,
-    boolean skipOverlapping,
-    String misfire,
+    JobDefinition definition,
     List<String> signingSecrets) {
+
+  Schedule schedule() {
+    return definition.schedule();
+  }
+
+  Misfire misfire() {
+    return definition.misfire();
+  }
+
+  boolean skipOverlapping() {
+    return definition.overlap() == Overlap.SKIP;
+  }
 
   ClaimedJob withNext(Instant nextFireAt, long token) {
     return new ClaimedJob(
-        id,
-        tenantId,
-        name,
-        nextFireAt,
-        token,
-        schedule,
-        target,
-        retry,
-        skipOverlapping,
-        misfire,
-        signingSecrets);
+        id, tenantId, name, version, nextFireAt, token, definition, signingSecrets);
   }
+
+  /** This job cannot be fired: its row is to be marked broken, fenced by token and version. */
+  BrokenJob broken(String reason) {
+    return new BrokenJob(id, tenantId, name, fencingToken, version, reason);
+  }
+
+  /** A job row the engine could not decode or plan, to be quarantined with {@code reason}. */
+  record BrokenJob(
+      long id, long tenantId, String name, long fencingToken, long version, String reason) {}
 }

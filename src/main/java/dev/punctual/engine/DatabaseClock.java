@@ -8,15 +8,20 @@ import java.time.Instant;
  * timers run on the monotonic clock.
  */
 final class DatabaseClock {
+  private final Ticker ticker;
   private volatile long offsetNanos;
+
+  DatabaseClock(Ticker ticker) {
+    this.ticker = ticker;
+  }
 
   /**
    * Records the database time {@code databaseNow} read by a statement sent at {@code sentNanos} (a
-   * {@link System#nanoTime()}); the statement's midpoint is the best local guess.
+   * {@link Ticker#nanoTime()}); the statement's midpoint is the best local guess.
    */
   void observe(Instant databaseNow, long sentNanos) {
-    long midpoint = (sentNanos + System.nanoTime()) / 2;
-    long localAtMidpoint = wallNanos() - (System.nanoTime() - midpoint);
+    long midpoint = (sentNanos + ticker.nanoTime()) / 2;
+    long localAtMidpoint = wallNanos() - (ticker.nanoTime() - midpoint);
     offsetNanos = toNanos(databaseNow) - localAtMidpoint;
   }
 
@@ -25,13 +30,13 @@ final class DatabaseClock {
     return Instant.ofEpochSecond(0, nanos);
   }
 
-  /** The {@link System#nanoTime()} at which the database clock shows {@code instant}. */
+  /** The {@link Ticker#nanoTime()} at which the database clock shows {@code instant}. */
   long localNanosAt(Instant instant) {
-    return System.nanoTime() + (toNanos(instant) - toNanos(now()));
+    return ticker.nanoTime() + (toNanos(instant) - toNanos(now()));
   }
 
-  private static long wallNanos() {
-    return toNanos(Instant.now());
+  private long wallNanos() {
+    return toNanos(ticker.wallTime());
   }
 
   private static long toNanos(Instant i) {

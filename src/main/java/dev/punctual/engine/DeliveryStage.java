@@ -1,5 +1,7 @@
 package dev.punctual.engine;
 
+import dev.punctual.definition.RetryPolicy;
+import dev.punctual.definition.RunStatus;
 import dev.punctual.delivery.Attempt;
 import dev.punctual.delivery.AttemptResult;
 import dev.punctual.delivery.Deliverer;
@@ -37,6 +39,8 @@ final class DeliveryStage {
   private final int holdLimit;
   private final BlockingQueue<RunStore.Outcome> outcomes = new LinkedBlockingQueue<>();
   private final Semaphore slots;
+  private final java.util.function.LongUnaryOperator jitter =
+      bound -> java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1);
 
   /**
    * The last run claim had no room or filled its batch: runs may be waiting in the table. A
@@ -52,14 +56,20 @@ final class DeliveryStage {
   private volatile boolean dispatching;
   private volatile boolean writing;
   private volatile boolean killed;
-  private Thread claimThread;
+  private final EngineThreads threads;
+  private final Ticker ticker;
+  private java.util.concurrent.Future<?> claimLoop;
 
   DeliveryStage(
       String nodeId,
       EngineSettings settings,
       RunStore runs,
       Deliverer http,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      EngineThreads threads,
+      Ticker ticker) {
+    this.threads = threads;
+    this.ticker = ticker;
     this.nodeId = nodeId;
     this.settings = settings;
     this.runs = runs;
@@ -74,10 +84,13 @@ final class DeliveryStage {
 
   void start() {
     claiming = dispatching = writing = true;
-    claimThread =
-        new Loop("run-claim", this::claimTurn, () -> claiming, metrics).start("punctual-run-claim");
-    new Loop("dispatch", this::dispatchTurn, () -> dispatching, metrics).start("punctual-dispatch");
-    new Loop("outcomes", this::writeTurn, () -> writing, metrics).start("punctual-outcomes");
+    claimLoop =
+        threads.start(
+            "run-claim", new Loop("run-claim", this::claimTurn, () -> claiming, metrics, ticker));
+    threads.start(
+        "dispatch", new Loop("dispatch", this::dispatchTurn, () -> dispatching, metrics, ticker));
+    threads.start(
+        "outcomes", new Loop("outcomes", this::writeTurn, () -> writing, metrics, ticker));
   }
 
   /**
@@ -126,10 +139,10 @@ final class DeliveryStage {
     claiming = false;
     dispatching = false;
     wakeUp.release();
-    long deadline = System.nanoTime() + grace.toNanos();
+    long deadline = ticker.nanoTime() + grace.toNanos();
     // A claim finishing after the hand-back below would keep its runs' leases till they expire.
-    Loop.awaitEnd(grace.plusSeconds(5), claimThread);
-    while ((inFlight.get() > 0 || !outcomes.isEmpty()) && System.nanoTime() < deadline) {
+    EngineThreads.awaitEnd(grace.plusSeconds(5), claimLoop);
+    while ((inFlight.get() > 0 || !outcomes.isEmpty()) && ticker.nanoTime() < deadline) {
       sleep(20);
     }
     writing = false;
@@ -156,22 +169,37 @@ final class DeliveryStage {
     int room = slots.availablePermits() - queue.queued();
     backlog = room <= 0;
     if (room > 0) {
-      long started = System.nanoTime();
-      List<RunStore.OwnedRun> claimed =
+      long started = ticker.nanoTime();
+      RunStore.RunClaim claim =
           runs.claim(
               nodeId,
               Math.min(room, settings.claimBatch()),
               settings.deadNodeAfter(),
               queue.busy(tenantHoldLimit));
-      metrics.claim("runs", claimed.size(), System.nanoTime() - started);
-      queue.addAll(claimed);
-      if (claimed.size() == Math.min(room, settings.claimBatch())) {
+      int claimed = claim.runs().size() + claim.broken().size();
+      metrics.claim("runs", claimed, ticker.nanoTime() - started);
+      queue.addAll(claim.runs());
+      failBroken(claim.broken());
+      if (claimed == Math.min(room, settings.claimBatch())) {
         backlog = true;
         return; // more may be due: claim again at once
       }
     }
     wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     wakeUp.drainPermits();
+  }
+
+  /** Runs whose job's definition cannot be read fail at once, each logged once, with the reason. */
+  private void failBroken(List<RunStore.BrokenRun> broken) {
+    if (broken.isEmpty()) {
+      return;
+    }
+    runs.failBroken(nodeId, broken);
+    for (RunStore.BrokenRun run : broken) {
+      log.error(
+          "Run {} of job {} FAILED without an attempt: {}", run.id(), run.jobId(), run.reason());
+    }
+    metrics.runsUnreadable(broken.size());
   }
 
   private void dispatchTurn() throws InterruptedException {
@@ -207,6 +235,10 @@ final class DeliveryStage {
                 if (!killed) {
                   record(run, result != null ? result : failure(error));
                 }
+              } catch (RuntimeException e) {
+                // Not lost in the future: the run's lease lapses and it is attempted again.
+                metrics.loopError("outcomes");
+                log.error("Could not record the outcome of run {}", run.id(), e);
               } finally {
                 inFlight.decrementAndGet();
                 queue.done(run.tenantId());
@@ -227,28 +259,43 @@ final class DeliveryStage {
   private void record(RunStore.OwnedRun run, AttemptResult result) {
     metrics.delivery(
         result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.durationMs());
-    String status;
+    outcomes.add(outcome(run.id(), run.attempt(), run.retry(), result, jitter));
+  }
+
+  /**
+   * What an attempt's result means for its run: {@code SUCCEEDED}; {@code FAILED} when the egress
+   * guard refused it (it would refuse again) or no attempt is left; otherwise {@code RETRYING}
+   * after the policy's backoff (or the target's {@code Retry-After}).
+   *
+   * @param random the jitter's source: a long in {@code [0, bound]}
+   */
+  static RunStore.Outcome outcome(
+      long runId,
+      int attempt,
+      RetryPolicy retry,
+      AttemptResult result,
+      java.util.function.LongUnaryOperator random) {
+    RunStatus status;
     Duration retryIn = null;
     if (result.succeeded()) {
-      status = "SUCCEEDED";
+      status = RunStatus.SUCCEEDED;
     } else if (result.outcome() == AttemptResult.Outcome.BLOCKED) {
-      status = "FAILED"; // the guard will refuse the next attempt as well
-    } else if (run.attempt() < run.retry().maxAttempts()) {
-      status = "RETRYING";
-      retryIn = run.retry().backoff(run.attempt(), result.retryAfter());
+      status = RunStatus.FAILED;
+    } else if (retry.allowsAfter(attempt)) {
+      status = RunStatus.RETRYING;
+      retryIn = retry.backoff(attempt, result.retryAfter(), random);
     } else {
-      status = "FAILED";
+      status = RunStatus.FAILED;
     }
-    outcomes.add(
-        new RunStore.Outcome(
-            run.id(),
-            run.attempt(),
-            status,
-            result.httpStatus(),
-            result.error(),
-            result.responseSnippet(),
-            result.durationMs(),
-            retryIn));
+    return new RunStore.Outcome(
+        runId,
+        attempt,
+        status,
+        result.code(),
+        result.error(),
+        result.responseSnippet(),
+        result.durationMs(),
+        retryIn);
   }
 
   private void writeTurn() throws InterruptedException {
@@ -283,9 +330,9 @@ final class DeliveryStage {
     }
   }
 
-  private static void sleep(long millis) {
+  private void sleep(long millis) {
     try {
-      Thread.sleep(millis);
+      ticker.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

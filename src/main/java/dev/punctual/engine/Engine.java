@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One node's engine: heartbeat, trigger stage, delivery stage and run retention, over one database.
@@ -24,12 +23,16 @@ public final class Engine {
   private static final Duration RETENTION_FIRST_DELAY = Duration.ofSeconds(5);
   private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(1);
   private static final int RETENTION_BATCH = 1000;
+  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
   private final String nodeId;
   private final EngineSettings settings;
   private final NodeStore nodes;
   private final RunStore runs;
-  private final DatabaseClock clock = new DatabaseClock();
+  private final DatabaseClock clock;
+  private final Ticker ticker;
+  private final EngineThreads threads = new EngineThreads();
+  private final JobStore jobs;
   private final EngineMetrics metrics;
   private final TriggerStage trigger;
   private final DeliveryStage delivery;
@@ -40,31 +43,39 @@ public final class Engine {
       String nodeId,
       EngineSettings settings,
       DataSource dataSource,
-      Deliverer http,
+      Deliverer deliverer,
       MeterRegistry registry) {
+    this(nodeId, settings, dataSource, deliverer, registry, Ticker.SYSTEM);
+  }
+
+  Engine(
+      String nodeId,
+      EngineSettings settings,
+      DataSource dataSource,
+      Deliverer deliverer,
+      MeterRegistry registry,
+      Ticker ticker) {
     this.nodeId = nodeId;
     this.settings = settings;
+    this.ticker = ticker;
+    this.clock = new DatabaseClock(ticker);
     JdbcClient jdbc = JdbcClient.create(dataSource);
     TransactionTemplate transactions =
         new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-    JobDefinitions definitions = new JobDefinitions(JsonMapper.builder().build());
     this.nodes = new NodeStore(jdbc);
-    this.runs = new RunStore(jdbc, definitions);
+    this.runs = new RunStore(jdbc);
+    this.jobs = new JobStore(jdbc);
     DeliveryStage[] holder = new DeliveryStage[1];
     this.metrics = new EngineMetrics(registry, () -> holder[0] == null ? 0 : holder[0].inFlight());
     this.delivery =
-        settings.delivers() ? new DeliveryStage(nodeId, settings, runs, http, metrics) : null;
+        settings.delivers()
+            ? new DeliveryStage(nodeId, settings, runs, deliverer, metrics, threads, ticker)
+            : null;
     holder[0] = delivery;
     this.trigger =
         settings.schedules()
             ? new TriggerStage(
-                nodeId,
-                settings,
-                new JobStore(jdbc, definitions),
-                transactions,
-                clock,
-                metrics,
-                delivery)
+                nodeId, settings, jobs, transactions, clock, metrics, delivery, threads, ticker)
             : null;
   }
 
@@ -80,8 +91,10 @@ public final class Engine {
 
   public void start() {
     running = true;
-    new Loop("heartbeat", this::heartbeatTurn, () -> running, metrics).start("punctual-heartbeat");
-    new Loop("retention", this::retentionTurn, () -> running, metrics).start("punctual-retention");
+    threads.start(
+        "heartbeat", new Loop("heartbeat", this::heartbeatTurn, () -> running, metrics, ticker));
+    threads.start(
+        "retention", new Loop("retention", this::retentionTurn, () -> running, metrics, ticker));
     if (delivery != null) {
       delivery.start();
     }
@@ -92,7 +105,7 @@ public final class Engine {
   }
 
   /**
-   * Graceful stop (DESIGN.md): stop claiming, hand back claimed jobs, wait for deliveries in
+   * Graceful stop (docs/engine.md): stop claiming, hand back claimed jobs, wait for deliveries in
    * progress up to the grace period, hand back the rest, leave the cluster.
    */
   public void stop() {
@@ -107,6 +120,8 @@ public final class Engine {
       delivery.stop(settings.shutdownGrace());
     }
     running = false;
+    // Every loop ends before the node leaves: a heartbeat after the removal would bring it back.
+    threads.shutdown(STOP_WAIT);
     try {
       nodes.remove(nodeId);
     } catch (RuntimeException e) {
@@ -125,6 +140,7 @@ public final class Engine {
     if (delivery != null) {
       delivery.kill();
     }
+    threads.kill();
   }
 
   /** Something is due soon (a job written with a near fire time): claim now. */
@@ -142,19 +158,21 @@ public final class Engine {
   }
 
   private void heartbeatTurn() throws InterruptedException {
-    long sent = System.nanoTime();
+    long sent = ticker.nanoTime();
     clock.observe(nodes.heartbeat(nodeId, String.join(",", new TreeSet<>(settings.roles()))), sent);
     metrics.liveNodes(nodes.liveNodes(settings.deadNodeAfter()));
-    Thread.sleep(settings.heartbeatInterval().toMillis());
+    // A count on a partial index of the broken rows: nothing to read when there are none.
+    metrics.brokenJobs(jobs.countBroken());
+    ticker.sleep(settings.heartbeatInterval().toMillis());
   }
 
   /** Once a minute (the first time a few seconds after start): delete expired run history. */
   private void retentionTurn() throws InterruptedException {
-    Thread.sleep(RETENTION_FIRST_DELAY.toMillis());
+    ticker.sleep(RETENTION_FIRST_DELAY.toMillis());
     while (running) {
       purgeExpiredRuns();
       nodes.forgetLongDead();
-      Thread.sleep(RETENTION_INTERVAL.toMillis());
+      ticker.sleep(RETENTION_INTERVAL.toMillis());
     }
   }
 
@@ -167,7 +185,7 @@ public final class Engine {
       deleted = runs.deleteFinishedBefore(settings.retention(), RETENTION_BATCH);
       metrics.runsDeleted(deleted);
       total += deleted;
-      Thread.sleep(20);
+      ticker.sleep(20);
     } while (deleted == RETENTION_BATCH && !stopping);
     return total;
   }

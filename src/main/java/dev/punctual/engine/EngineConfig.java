@@ -1,11 +1,17 @@
 package dev.punctual.engine;
 
+import dev.punctual.config.EngineProperties;
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.config.Version;
 import dev.punctual.db.PgNotifications;
+import dev.punctual.definition.Channels;
+import dev.punctual.definition.TargetKind;
+import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
+import dev.punctual.delivery.TargetDeliverers;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
@@ -19,16 +25,11 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class EngineConfig {
-  static final String JOBS_CHANNEL = "punctual_jobs";
-  static final String RUNS_CHANNEL = "punctual_runs";
 
+  /** Fails the start with every bad setting named. */
   @Bean
-  EngineSettings engineSettings(PunctualProperties properties) {
-    return EngineSettings.builder()
-        .roles(properties.roleSet())
-        .tenantFireRate(properties.tenantFireRate())
-        .tenantMaxInFlight(properties.tenantMaxInFlight())
-        .build();
+  EngineSettings engineSettings(PunctualProperties properties, EngineProperties engine) {
+    return EngineSettings.from(properties.roleSet(), engine);
   }
 
   /** Closed after the engine stops (the engine depends on it). */
@@ -51,9 +52,11 @@ class EngineConfig {
       HttpDelivery http,
       MeterRegistry registry,
       PgNotifications notifications) {
-    Engine engine = new Engine(Engine.newNodeId(), settings, dataSource, http, registry);
-    notifications.subscribe(JOBS_CHANNEL, payload -> engine.wakeScheduler());
-    notifications.subscribe(RUNS_CHANNEL, payload -> engine.wakeWorker());
+    // One deliverer per target kind.
+    Deliverer deliverer = new TargetDeliverers(Map.of(TargetKind.HTTP, http));
+    Engine engine = new Engine(Engine.newNodeId(), settings, dataSource, deliverer, registry);
+    notifications.subscribe(Channels.JOBS, payload -> engine.wakeScheduler());
+    notifications.subscribe(Channels.RUNS, payload -> engine.wakeWorker());
     return engine;
   }
 

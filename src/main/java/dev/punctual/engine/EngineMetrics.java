@@ -17,6 +17,8 @@ final class EngineMetrics {
   private final Timer fireDuration;
   private final DistributionSummary fireBatch;
   private final AtomicInteger liveNodes = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong brokenJobs =
+      new java.util.concurrent.atomic.AtomicLong();
 
   EngineMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
     this.registry = registry;
@@ -48,6 +50,11 @@ final class EngineMetrics {
         .register(registry);
     Gauge.builder("punctual.nodes.live", liveNodes, AtomicInteger::get)
         .description("Nodes whose heartbeat is recent")
+        .register(registry);
+    Gauge.builder("punctual.jobs.broken", brokenJobs, java.util.concurrent.atomic.AtomicLong::get)
+        .description(
+            "Jobs (of every tenant) whose stored definition the engine cannot read; they do not"
+                + " fire until a PUT or PATCH repairs them")
         .register(registry);
   }
 
@@ -94,6 +101,22 @@ final class EngineMetrics {
 
   void loopError(String loop) {
     Counter.builder("punctual.loop.errors").tag("loop", loop).register(registry).increment();
+  }
+
+  void brokenJobs(long count) {
+    brokenJobs.set(count);
+  }
+
+  /** Jobs this node has just quarantined. */
+  void jobsMarkedBroken(int count) {
+    if (count > 0) {
+      Counter.builder("punctual.jobs.marked.broken").register(registry).increment(count);
+    }
+  }
+
+  /** Runs failed without an attempt because their job's definition is unreadable. */
+  void runsUnreadable(int count) {
+    Counter.builder("punctual.runs.unreadable").register(registry).increment(count);
   }
 
   void runsDeleted(int count) {

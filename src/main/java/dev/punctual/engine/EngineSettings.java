@@ -1,11 +1,16 @@
 package dev.punctual.engine;
 
+import dev.punctual.config.EngineProperties;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * The engine's knobs, with the defaults of {@link #defaults()}; Spring fills them from {@code
- * punctual.engine.*}, tests build their own.
+ * The engine's knobs, with the defaults of {@link Builder}; the service binds them from {@code
+ * punctual.engine.*} ({@link #from}), tests build their own. Every combination is validated when
+ * built, so a bad value stops the node at start with a message naming the setting.
  *
  * @param roles what this node does: {@code scheduler} fires schedules, {@code worker} delivers
  * @param lookahead how far ahead jobs are claimed; they then wait in memory and fire on time
@@ -40,12 +45,94 @@ public record EngineSettings(
     int tenantFireRate,
     int tenantMaxInFlight) {
 
+  public EngineSettings {
+    roles = Set.copyOf(roles);
+    List<String> errors = new ArrayList<>();
+    between(errors, "lookahead", lookahead, Duration.ofMillis(100), Duration.ofMinutes(1));
+    between(errors, "poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
+    between(errors, "claim-batch", claimBatch, 1, 10_000);
+    between(errors, "job-lease", jobLease, Duration.ofSeconds(1), Duration.ofMinutes(10));
+    between(errors, "dead-node-after", deadNodeAfter, Duration.ofSeconds(2), Duration.ofHours(1));
+    between(
+        errors,
+        "heartbeat-interval",
+        heartbeatInterval,
+        Duration.ofMillis(100),
+        Duration.ofMinutes(1));
+    between(
+        errors, "misfire-threshold", misfireThreshold, Duration.ofSeconds(1), Duration.ofDays(1));
+    between(errors, "max-in-flight", maxInFlight, 1, 100_000);
+    between(errors, "fire-batch-window", fireBatchWindow, Duration.ZERO, Duration.ofSeconds(1));
+    between(errors, "shutdown-grace", shutdownGrace, Duration.ZERO, Duration.ofHours(1));
+    between(errors, "retention", retention, Duration.ofMinutes(1), Duration.ofDays(3660));
+    between(errors, "tenant-fire-rate", tenantFireRate, 0, 1_000_000);
+    between(errors, "tenant-max-in-flight", tenantMaxInFlight, 1, 100_000);
+    if (errors.isEmpty()) {
+      // The relations the guarantees rest on.
+      if (jobLease.compareTo(lookahead) <= 0) {
+        errors.add(
+            "job-lease (%s) must be longer than lookahead (%s): a job claimed ahead must still be"
+                    .formatted(jobLease, lookahead)
+                + " leased when it fires");
+      }
+      if (deadNodeAfter.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+        errors.add(
+            "dead-node-after (%s) must be at least twice heartbeat-interval (%s), or live nodes"
+                    .formatted(deadNodeAfter, heartbeatInterval)
+                + " are taken for dead");
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid engine settings (punctual.engine.*, PUNCTUAL_ENGINE_*): "
+              + String.join("; ", errors));
+    }
+  }
+
   public static EngineSettings defaults() {
     return builder().build();
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The defaults, changed by each setting the properties give. */
+  public static EngineSettings from(Set<String> roles, EngineProperties p) {
+    Builder b = builder().roles(roles);
+    set(p.lookahead(), b::lookahead);
+    set(p.pollInterval(), b::pollInterval);
+    set(p.claimBatch(), b::claimBatch);
+    set(p.jobLease(), b::jobLease);
+    set(p.deadNodeAfter(), b::deadNodeAfter);
+    set(p.heartbeatInterval(), b::heartbeatInterval);
+    set(p.misfireThreshold(), b::misfireThreshold);
+    set(p.maxInFlight(), b::maxInFlight);
+    set(p.fireBatchWindow(), b::fireBatchWindow);
+    set(p.shutdownGrace(), b::shutdownGrace);
+    set(p.retention(), b::retention);
+    set(p.tenantFireRate(), b::tenantFireRate);
+    set(p.tenantMaxInFlight(), b::tenantMaxInFlight);
+    return b.build();
+  }
+
+  private static <T> void set(T value, Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  private static void between(
+      List<String> errors, String name, Duration value, Duration min, Duration max) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      errors.add("%s must be %s to %s, not %s".formatted(name, min, max, value));
+    }
+  }
+
+  private static void between(List<String> errors, String name, int value, int min, int max) {
+    if (value < min || value > max) {
+      errors.add("%s must be %d to %d, not %d".formatted(name, min, max, value));
+    }
   }
 
   public boolean schedules() {
@@ -71,15 +158,55 @@ public record EngineSettings(
     private Duration shutdownGrace = Duration.ofSeconds(20);
     private Duration retention = Duration.ofDays(7);
     private int tenantFireRate = 1000;
-    private int tenantMaxInFlight = 64;
+    private Integer tenantMaxInFlight; // default: 64, or maxInFlight when that is smaller
 
     public Builder roles(Set<String> value) {
       roles = Set.copyOf(value);
       return this;
     }
 
+    public Builder lookahead(Duration value) {
+      lookahead = value;
+      return this;
+    }
+
+    public Builder pollInterval(Duration value) {
+      pollInterval = value;
+      return this;
+    }
+
+    public Builder claimBatch(int value) {
+      claimBatch = value;
+      return this;
+    }
+
+    public Builder jobLease(Duration value) {
+      jobLease = value;
+      return this;
+    }
+
+    public Builder deadNodeAfter(Duration value) {
+      deadNodeAfter = value;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration value) {
+      heartbeatInterval = value;
+      return this;
+    }
+
     public Builder misfireThreshold(Duration value) {
       misfireThreshold = value;
+      return this;
+    }
+
+    public Builder maxInFlight(int value) {
+      maxInFlight = value;
+      return this;
+    }
+
+    public Builder fireBatchWindow(Duration value) {
+      fireBatchWindow = value;
       return this;
     }
 
@@ -93,16 +220,6 @@ public record EngineSettings(
       return this;
     }
 
-    public Builder pollInterval(Duration value) {
-      pollInterval = value;
-      return this;
-    }
-
-    public Builder maxInFlight(int value) {
-      maxInFlight = value;
-      return this;
-    }
-
     public Builder tenantFireRate(int value) {
       tenantFireRate = value;
       return this;
@@ -113,6 +230,9 @@ public record EngineSettings(
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException naming every setting out of range
+     */
     public EngineSettings build() {
       return new EngineSettings(
           roles,
@@ -128,7 +248,8 @@ public record EngineSettings(
           shutdownGrace,
           retention,
           tenantFireRate,
-          Math.min(tenantMaxInFlight, maxInFlight));
+          // A node cannot give one tenant more than all of its slots.
+          Math.min(tenantMaxInFlight == null ? 64 : tenantMaxInFlight, maxInFlight));
     }
   }
 }

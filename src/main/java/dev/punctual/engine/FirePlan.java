@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.definition.RunTrigger;
 import dev.punctual.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.Optional;
 
 /**
  * What firing a claimed job at its fire time means, decided without I/O: the runs to record, and
- * the schedule's next state. The misfire rule of API.md lives here.
+ * the schedule's next state. The misfire rule (docs/api.md) lives here.
  *
  * @param runs the fire times to record, with their trigger ({@code SCHEDULE} or {@code CATCH_UP})
  * @param nextFireAt the next fire time, or null when the schedule has none left
@@ -20,7 +21,7 @@ import java.util.Optional;
 record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
   static final int MAX_CATCH_UP = 100;
 
-  record PlannedRun(Instant scheduledFor, String trigger) {}
+  record PlannedRun(Instant scheduledFor, RunTrigger trigger) {}
 
   boolean completed() {
     return nextFireAt == null;
@@ -50,7 +51,8 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
     Schedule schedule = job.schedule();
     Instant fireAt = job.fireAt();
     if (!now.minus(threshold).isAfter(fireAt)) {
-      return new FirePlan(List.of(new PlannedRun(fireAt, "SCHEDULE")), next(schedule, fireAt), 0);
+      return new FirePlan(
+          List.of(new PlannedRun(fireAt, RunTrigger.SCHEDULE)), next(schedule, fireAt), 0);
     }
     List<Instant> missed = new ArrayList<>();
     int count = 0;
@@ -68,15 +70,17 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
     Instant next = t;
     List<PlannedRun> runs =
         switch (job.misfire()) {
-          case "SKIP" -> List.of();
-          case "FIRE_ALL" -> missed.stream().map(m -> new PlannedRun(m, "CATCH_UP")).toList();
-          default -> List.of(new PlannedRun(missed.get(missed.size() - 1), "CATCH_UP"));
+          case SKIP -> List.of();
+          case FIRE_ALL ->
+              missed.stream().map(m -> new PlannedRun(m, RunTrigger.CATCH_UP)).toList();
+          case FIRE_ONCE ->
+              List.of(new PlannedRun(missed.get(missed.size() - 1), RunTrigger.CATCH_UP));
         };
     int givenUp =
         switch (job.misfire()) {
-          case "SKIP" -> count;
-          case "FIRE_ALL" -> count - runs.size();
-          default -> 0; // FIRE_ONCE gives up none: one run stands for all of them
+          case SKIP -> count;
+          case FIRE_ALL -> count - runs.size();
+          case FIRE_ONCE -> 0; // gives up none: one run stands for all of them
         };
     return new FirePlan(runs, next, givenUp);
   }

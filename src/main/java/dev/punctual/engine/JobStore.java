@@ -1,5 +1,11 @@
 package dev.punctual.engine;
 
+import dev.punctual.definition.DefinitionCodec;
+import dev.punctual.definition.JobDefinition;
+import dev.punctual.definition.Leases;
+import dev.punctual.definition.RunStatus;
+import dev.punctual.definition.RunTrigger;
+import dev.punctual.definition.UnreadableDefinitionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,15 +25,20 @@ final class JobStore {
       """;
 
   private final JdbcClient jdbc;
-  private final JobDefinitions definitions;
 
-  JobStore(JdbcClient jdbc, JobDefinitions definitions) {
+  JobStore(JdbcClient jdbc) {
     this.jdbc = jdbc;
-    this.definitions = definitions;
   }
 
-  /** A claim's jobs and the database clock at the claim. */
-  record Claim(List<ClaimedJob> jobs, Instant databaseNow) {}
+  /**
+   * A claim's jobs, the rows among them whose definition could not be decoded (to be marked broken
+   * by the caller), and the database clock at the claim.
+   */
+  record Claim(List<ClaimedJob> jobs, List<ClaimedJob.BrokenJob> broken, Instant databaseNow) {
+    int size() {
+      return jobs.size() + broken.size();
+    }
+  }
 
   /**
    * Claims up to {@code batch} jobs due within the look-ahead whose lease is free, expired, or held
@@ -98,6 +109,43 @@ final class JobStore {
     return reader.claim();
   }
 
+  /**
+   * Quarantines jobs that cannot be fired: the reason is kept, the fire time cleared (no claim sees
+   * the row again) and the lease given back. Fenced by token and version, so a job the API rewrote
+   * since the claim is left alone. Returns the jobs marked, which the caller logs: a row is marked
+   * once, as it is never claimed again until a write repairs it.
+   */
+  List<ClaimedJob.BrokenJob> markBroken(List<ClaimedJob.BrokenJob> broken) {
+    if (broken.isEmpty()) {
+      return List.of();
+    }
+    List<Long> marked =
+        jdbc.sql(
+                """
+                update jobs j
+                set broken_reason = b.reason, next_fire_at = null, lease_owner = null,
+                    lease_until = null, fencing_token = j.fencing_token + 1
+                from unnest(:ids::bigint[], :tokens::bigint[], :versions::bigint[],
+                            :reasons::text[]) as b(id, token, version, reason)
+                where j.id = b.id and j.fencing_token = b.token and j.version = b.version
+                returning j.id
+                """)
+            .param("ids", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::id))
+            .param("tokens", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::fencingToken))
+            .param("versions", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::version))
+            .param("reasons", SqlArrays.of("text", broken, b -> stripNul(b.reason())))
+            .query(Long.class)
+            .list();
+    return broken.stream().filter(b -> marked.contains(b.id())).toList();
+  }
+
+  /** The number of jobs marked broken, for the gauge {@code punctual_jobs_broken}. */
+  long countBroken() {
+    return jdbc.sql("select count(*) from jobs where broken_reason is not null")
+        .query(Long.class)
+        .single();
+  }
+
   /** A job ({@code j}) whose lease no live node holds, of a tenant with fire budget left. */
   private static final String LEASE_IS_FREE =
       """
@@ -111,14 +159,20 @@ final class JobStore {
 
   private static final String CLAIMED_COLUMNS =
       """
-      j.id, j.tenant_id, j.name, j.next_fire_at, j.fencing_token, j.schedule, j.target, j.retry,
-      j.overlap, j.misfire, now() as database_now, (%s) as secrets\
+      j.id, j.tenant_id, j.name, j.version, j.next_fire_at, j.fencing_token, j.schedule, j.target,
+      j.retry, j.overlap, j.misfire, now() as database_now, (%s) as secrets\
       """
           .formatted(SECRETS_OF_TENANT);
 
-  /** Reads claimed rows into jobs, and the database clock from the first row. */
-  private final class ClaimReader implements org.springframework.jdbc.core.RowMapper<ClaimedJob> {
+  /**
+   * Reads claimed rows into jobs, and the database clock from the first row. A row whose definition
+   * does not decode goes to the broken list instead: one bad row must not fail the claim of the
+   * others (the claim statement has already leased or locked them all).
+   */
+  private static final class ClaimReader
+      implements org.springframework.jdbc.core.RowMapper<ClaimedJob> {
     private final List<ClaimedJob> jobs = new ArrayList<>();
+    private final List<ClaimedJob.BrokenJob> broken = new ArrayList<>();
     private Instant databaseNow;
 
     @Override
@@ -126,26 +180,48 @@ final class JobStore {
       if (row == 0) {
         databaseNow = rs.getTimestamp("database_now").toInstant();
       }
+      long id = rs.getLong("id");
+      long tenantId = rs.getLong("tenant_id");
+      String name = rs.getString("name");
+      long version = rs.getLong("version");
+      long token = rs.getLong("fencing_token");
+      JobDefinition definition;
+      try {
+        definition =
+            DefinitionCodec.decode(
+                rs.getString("schedule"),
+                rs.getString("target"),
+                rs.getString("retry"),
+                rs.getString("overlap"),
+                rs.getString("misfire"));
+      } catch (UnreadableDefinitionException e) {
+        broken.add(new ClaimedJob.BrokenJob(id, tenantId, name, token, version, e.getMessage()));
+        return null;
+      }
       ClaimedJob job =
           new ClaimedJob(
-              rs.getLong("id"),
-              rs.getLong("tenant_id"),
-              rs.getString("name"),
+              id,
+              tenantId,
+              name,
+              version,
               rs.getTimestamp("next_fire_at").toInstant(),
-              rs.getLong("fencing_token"),
-              definitions.schedule(rs.getString("schedule")),
-              definitions.target(rs.getString("target")),
-              definitions.retry(rs.getString("retry")),
-              "SKIP".equals(rs.getString("overlap")),
-              rs.getString("misfire"),
-              JobDefinitions.secrets(rs.getString("secrets")));
+              token,
+              definition,
+              secrets(rs.getString("secrets")));
       jobs.add(job);
       return job;
     }
 
     Claim claim() {
-      return new Claim(List.copyOf(jobs), databaseNow);
+      return new Claim(List.copyOf(jobs), List.copyOf(broken), databaseNow);
     }
+  }
+
+  /** The tenant's current signing secrets, as the claim queries return them (space-separated). */
+  static List<String> secrets(String spaceSeparated) {
+    return spaceSeparated == null || spaceSeparated.isBlank()
+        ? List.of()
+        : List.of(spaceSeparated.split(" "));
   }
 
   /**
@@ -158,13 +234,14 @@ final class JobStore {
    * A run to insert for a fire; {@code deliverHere}: it starts {@code RUNNING}, owned by this node
    * (its own delivery queue), otherwise {@code PENDING} for any worker.
    */
-  record NewRun(ClaimedJob job, Instant scheduledFor, String trigger, boolean deliverHere) {}
+  record NewRun(ClaimedJob job, Instant scheduledFor, RunTrigger trigger, boolean deliverHere) {}
 
   /** An advanced job this node keeps the lease of, because its next fire is near. */
   record Kept(long jobId, long token, Instant nextFireAt) {}
 
   /** An inserted run. */
-  record InsertedRun(long id, long jobId, Instant scheduledFor, String trigger, String status) {}
+  record InsertedRun(
+      long id, long jobId, Instant scheduledFor, RunTrigger trigger, RunStatus status) {}
 
   record FireResult(List<Long> won, List<Kept> kept, List<InsertedRun> runs) {}
 
@@ -205,6 +282,9 @@ final class JobStore {
       Duration lease,
       boolean locked) {
     int n = advances.size();
+    if (n == 0) {
+      return new FireResult(List.of(), List.of(), List.of());
+    }
     List<Long> won = new ArrayList<>(n);
     List<Kept> kept = new ArrayList<>();
     jdbc.sql(
@@ -286,12 +366,15 @@ final class JobStore {
         .param("jobIds", SqlArrays.of("bigint", runs, r -> r.job().id()))
         .param("tenants", SqlArrays.of("bigint", runs, r -> r.job().tenantId()))
         .param("times", SqlArrays.of("text", runs, NewRun::scheduledFor))
-        .param("triggers", SqlArrays.of("text", runs, NewRun::trigger))
+        .param("triggers", SqlArrays.of("text", runs, r -> r.trigger().name()))
         .param("skip", SqlArrays.of("boolean", runs, r -> r.job().skipOverlapping()))
         // A delivery is owned for its timeout plus a margin; past that another node may retry.
         .param(
             "leases",
-            SqlArrays.of("float8", runs, r -> seconds(r.job().target().timeout().plusSeconds(30))))
+            SqlArrays.of(
+                "float8",
+                runs,
+                r -> seconds(Leases.ofAttempt(r.job().definition().target().timeout()))))
         .param("won", SqlArrays.of("bigint", won, id -> id))
         .query(
             (rs, row) ->
@@ -299,8 +382,8 @@ final class JobStore {
                     rs.getLong(1),
                     rs.getLong(2),
                     rs.getTimestamp(3).toInstant(),
-                    rs.getString(4),
-                    rs.getString(5)))
+                    DefinitionCodec.decodeEnum("trigger", RunTrigger.class, rs.getString(4)),
+                    DefinitionCodec.decodeEnum("status", RunStatus.class, rs.getString(5))))
         .list();
   }
 
@@ -313,6 +396,11 @@ final class JobStore {
             """)
         .param("node", nodeId)
         .update();
+  }
+
+  /** PostgreSQL text cannot hold NUL. */
+  static String stripNul(String s) {
+    return s == null ? null : s.replace("\u0000", "");
   }
 
   static double seconds(Duration d) {

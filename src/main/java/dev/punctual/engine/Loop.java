@@ -22,41 +22,23 @@ final class Loop implements Runnable {
   private final Turn turn;
   private final BooleanSupplier running;
   private final EngineMetrics metrics;
+  private final Ticker ticker;
 
-  Loop(String name, Turn turn, BooleanSupplier running, EngineMetrics metrics) {
+  Loop(String name, Turn turn, BooleanSupplier running, EngineMetrics metrics, Ticker ticker) {
     this.name = name;
     this.turn = turn;
     this.running = running;
     this.metrics = metrics;
+    this.ticker = ticker;
   }
 
-  Thread start(String threadName) {
-    Thread thread = new Thread(this, threadName);
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
+  String name() {
+    return name;
   }
 
-  /**
-   * Waits for loops told to stop to finish the turn they are in (a claim or a fire transaction that
-   * commits after a hand-back would leave leases behind), at most {@code limit} in all.
-   */
-  static void awaitEnd(java.time.Duration limit, Thread... threads) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    for (Thread thread : threads) {
-      if (thread == null) {
-        continue;
-      }
-      try {
-        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      if (thread.isAlive()) {
-        log.warn("{} still busy after {}; going on without it", thread.getName(), limit);
-      }
-    }
+  /** The pause after {@code previous} (0: none yet) when a turn fails: 50 ms doubling to 5 s. */
+  static long nextBackoff(long previous) {
+    return previous == 0 ? 50 : Math.min(previous * 2, MAX_BACKOFF_MILLIS);
   }
 
   @Override
@@ -75,14 +57,14 @@ final class Loop implements Runnable {
         }
       } catch (Throwable e) {
         metrics.loopError(name);
-        backoff = backoff == 0 ? 50 : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        backoff = nextBackoff(backoff);
         if (backoff < MAX_BACKOFF_MILLIS) {
           log.warn("{} loop failed, retrying in {} ms: {}", name, backoff, e.toString());
         } else {
           log.debug("{} loop still failing: {}", name, e.toString());
         }
         try {
-          Thread.sleep(backoff);
+          ticker.sleep(backoff);
         } catch (InterruptedException interrupted) {
           if (!running.getAsBoolean()) {
             return;

@@ -1,8 +1,14 @@
 package dev.punctual.engine;
 
-import dev.punctual.delivery.HttpTarget;
+import dev.punctual.definition.DefinitionCodec;
+import dev.punctual.definition.Leases;
+import dev.punctual.definition.RetryPolicy;
+import dev.punctual.definition.RunStatus;
+import dev.punctual.definition.Target;
+import dev.punctual.definition.UnreadableDefinitionException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -12,11 +18,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class RunStore {
   private final JdbcClient jdbc;
-  private final JobDefinitions definitions;
 
-  RunStore(JdbcClient jdbc, JobDefinitions definitions) {
+  RunStore(JdbcClient jdbc) {
     this.jdbc = jdbc;
-    this.definitions = definitions;
   }
 
   /** A run this node is delivering: attempt {@code attempt} of it. */
@@ -27,9 +31,15 @@ final class RunStore {
       String jobName,
       Instant scheduledFor,
       int attempt,
-      HttpTarget target,
+      Target target,
       RetryPolicy retry,
       List<String> signingSecrets) {}
+
+  /** A claimed run whose job's definition could not be decoded: it is failed with the reason. */
+  record BrokenRun(long id, long jobId, int attempt, String reason) {}
+
+  /** A run claim: the runs to deliver, and those to fail at once. */
+  record RunClaim(List<OwnedRun> runs, List<BrokenRun> broken) {}
 
   /**
    * Claims up to {@code batch} runs whose attempt is due: pending or retrying ones, and running
@@ -37,8 +47,10 @@ final class RunStore {
    * id, hence the same {@code Idempotency-Key}). Runs of the {@code busyTenants} (this node holds
    * as many of theirs as it takes) are left for later or for other nodes.
    */
-  List<OwnedRun> claim(String nodeId, int batch, Duration deadAfter, List<Long> busyTenants) {
-    return jdbc.sql(
+  RunClaim claim(String nodeId, int batch, Duration deadAfter, List<Long> busyTenants) {
+    List<OwnedRun> owned = new ArrayList<>();
+    List<BrokenRun> broken = new ArrayList<>();
+    jdbc.sql(
             """
             with due as (
                 select r.id from runs r
@@ -59,7 +71,7 @@ final class RunStore {
                 attempts = r.attempts + 1,
                 started_at = coalesce(r.started_at, now()),
                 lease_owner = :node,
-                lease_until = now() + (j.target ->> 'timeout')::interval + interval '30 seconds'
+                lease_until = now() + make_interval(secs => j.attempt_timeout_ms / 1000.0 + :margin)
             from due, jobs j
             where r.id = due.id and j.id = r.job_id
             returning r.id, r.job_id, r.tenant_id, j.name, r.scheduled_for, r.attempts, j.target::text,
@@ -69,28 +81,67 @@ final class RunStore {
         .param("node", nodeId)
         .param("batch", batch)
         .param("dead", JobStore.seconds(deadAfter))
+        .param("margin", JobStore.seconds(Leases.ATTEMPT_MARGIN))
         .param("busy", SqlArrays.of("bigint", busyTenants, id -> id))
         .query(
-            (rs, row) ->
-                new OwnedRun(
-                    rs.getLong(1),
-                    rs.getLong(2),
-                    rs.getLong(3),
-                    rs.getString(4),
-                    rs.getTimestamp(5).toInstant(),
-                    rs.getInt(6),
-                    definitions.target(rs.getString(7)),
-                    definitions.retry(rs.getString(8)),
-                    JobDefinitions.secrets(rs.getString(9))))
+            (rs, row) -> {
+              long id = rs.getLong(1);
+              long jobId = rs.getLong(2);
+              int attempt = rs.getInt(6);
+              try {
+                owned.add(
+                    new OwnedRun(
+                        id,
+                        jobId,
+                        rs.getLong(3),
+                        rs.getString(4),
+                        rs.getTimestamp(5).toInstant(),
+                        attempt,
+                        DefinitionCodec.decodeTarget(rs.getString(7)),
+                        DefinitionCodec.decodeRetry(rs.getString(8)),
+                        JobStore.secrets(rs.getString(9))));
+              } catch (UnreadableDefinitionException e) {
+                broken.add(new BrokenRun(id, jobId, attempt, "job definition " + e.getMessage()));
+              }
+              return id;
+            })
         .list();
+    return new RunClaim(owned, broken);
   }
 
-  /** How an attempt ends for the run: finished, or waiting {@code retryIn} for another. */
+  /**
+   * Fails runs claimed by this node that cannot be attempted (their job's definition is
+   * unreadable): {@code FAILED} at once, with the reason as the run's error, no retry.
+   */
+  int failBroken(String nodeId, List<BrokenRun> broken) {
+    if (broken.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(
+            """
+            update runs r
+            set status = 'FAILED', finished_at = now(), error = b.reason, next_attempt_at = null,
+                lease_owner = null, lease_until = null
+            from unnest(:ids::bigint[], :attempts::int[], :reasons::text[])
+                 as b(id, attempt, reason)
+            where r.id = b.id and r.lease_owner = :node and r.attempts = b.attempt
+            """)
+        .param("node", nodeId)
+        .param("ids", SqlArrays.of("bigint", broken, BrokenRun::id))
+        .param("attempts", SqlArrays.of("int", broken, BrokenRun::attempt))
+        .param("reasons", SqlArrays.of("text", broken, b -> JobStore.stripNul(b.reason())))
+        .update();
+  }
+
+  /**
+   * How an attempt ends for the run: finished, or waiting {@code retryIn} for another. {@code code}
+   * is the target kind's result code (an HTTP target's status).
+   */
   record Outcome(
       long runId,
       int attempt,
-      String status,
-      Integer httpStatus,
+      RunStatus status,
+      Integer code,
       String error,
       String snippet,
       long durationMs,
@@ -104,7 +155,7 @@ final class RunStore {
             set status = o.status,
                 finished_at = case when o.status in ('SUCCEEDED', 'FAILED') then now() end,
                 duration_ms = o.duration_ms,
-                http_status = o.http_status,
+                result_code = o.code,
                 error = o.error,
                 response_snippet = o.snippet,
                 next_attempt_at = case when o.status = 'RETRYING'
@@ -114,16 +165,16 @@ final class RunStore {
             from unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :https::int[],
                         :errors::text[], :snippets::text[], :durations::bigint[],
                         :retries::float8[])
-                 as o(id, attempt, status, http_status, error, snippet, duration_ms, retry_in)
+                 as o(id, attempt, status, code, error, snippet, duration_ms, retry_in)
             where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
             """)
         .param("node", nodeId)
         .param("ids", SqlArrays.of("bigint", outcomes, Outcome::runId))
         .param("attempts", SqlArrays.of("int", outcomes, Outcome::attempt))
-        .param("statuses", SqlArrays.of("text", outcomes, Outcome::status))
-        .param("https", SqlArrays.of("int", outcomes, Outcome::httpStatus))
+        .param("statuses", SqlArrays.of("text", outcomes, o -> o.status().name()))
+        .param("https", SqlArrays.of("int", outcomes, Outcome::code))
         .param("errors", SqlArrays.of("text", outcomes, Outcome::error))
-        .param("snippets", SqlArrays.of("text", outcomes, o -> stripNul(o.snippet())))
+        .param("snippets", SqlArrays.of("text", outcomes, o -> JobStore.stripNul(o.snippet())))
         .param("durations", SqlArrays.of("bigint", outcomes, Outcome::durationMs))
         .param(
             "retries",
@@ -164,10 +215,5 @@ final class RunStore {
         .param("age", JobStore.seconds(age))
         .param("batch", batch)
         .update();
-  }
-
-  /** PostgreSQL text cannot hold NUL; a binary answer keeps the rest. */
-  private static String stripNul(String s) {
-    return s == null ? null : s.replace("\u0000", "");
   }
 }

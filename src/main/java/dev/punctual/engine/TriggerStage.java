@@ -1,5 +1,7 @@
 package dev.punctual.engine;
 
+import dev.punctual.definition.RunStatus;
+import dev.punctual.definition.RunTrigger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,9 +34,11 @@ final class TriggerStage {
   private final DelayQueue<Timer> timer = new DelayQueue<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private final TenantFireBudget budget;
+  private final EngineThreads threads;
+  private final Ticker ticker;
   private volatile boolean running;
-  private Thread claimThread;
-  private Thread fireThread;
+  private java.util.concurrent.Future<?> claimLoop;
+  private java.util.concurrent.Future<?> fireLoop;
 
   TriggerStage(
       String nodeId,
@@ -43,7 +47,11 @@ final class TriggerStage {
       TransactionTemplate transactions,
       DatabaseClock clock,
       EngineMetrics metrics,
-      DeliveryStage delivery) {
+      DeliveryStage delivery,
+      EngineThreads threads,
+      Ticker ticker) {
+    this.threads = threads;
+    this.ticker = ticker;
     this.nodeId = nodeId;
     this.settings = settings;
     this.jobs = jobs;
@@ -56,9 +64,10 @@ final class TriggerStage {
 
   void start() {
     running = true;
-    claimThread =
-        new Loop("claim", this::claimTurn, () -> running, metrics).start("punctual-claim");
-    fireThread = new Loop("fire", this::fireTurn, () -> running, metrics).start("punctual-fire");
+    claimLoop =
+        threads.start("claim", new Loop("claim", this::claimTurn, () -> running, metrics, ticker));
+    fireLoop =
+        threads.start("fire", new Loop("fire", this::fireTurn, () -> running, metrics, ticker));
   }
 
   /**
@@ -68,7 +77,7 @@ final class TriggerStage {
   void stop() {
     running = false;
     wakeUp.release();
-    Loop.awaitEnd(STOP_WAIT, claimThread, fireThread);
+    EngineThreads.awaitEnd(STOP_WAIT, claimLoop, fireLoop);
     timer.clear();
     try {
       int handed = jobs.handBack(nodeId);
@@ -96,16 +105,16 @@ final class TriggerStage {
 
   private void claimTurn() throws InterruptedException {
     Timer head = timer.peek();
-    if (head != null && System.nanoTime() - head.dueNanos > FIRE_BEHIND_NANOS) {
+    if (head != null && ticker.nanoTime() - head.dueNanos > FIRE_BEHIND_NANOS) {
       // The fire loop is behind (a burst of due jobs): jobs claimed now would wait in the timer
       // until their leases lapse and other claims (ours too) take them again. Let it catch up.
-      Thread.sleep(5);
+      ticker.sleep(5);
       return;
     }
     if (fireDueNow() == settings.claimBatch()) {
       return; // more are due: take them before claiming ahead
     }
-    long started = System.nanoTime();
+    long started = ticker.nanoTime();
     JobStore.Claim claim =
         jobs.claim(
             nodeId,
@@ -114,15 +123,16 @@ final class TriggerStage {
             settings.jobLease(),
             settings.deadNodeAfter(),
             budget.exhausted());
-    metrics.claim("jobs", claim.jobs().size(), System.nanoTime() - started);
+    metrics.claim("jobs", claim.size(), ticker.nanoTime() - started);
     if (claim.databaseNow() != null) {
       clock.observe(claim.databaseNow(), started);
     }
+    quarantine(jobs.markBroken(claim.broken()));
     for (ClaimedJob job : claim.jobs()) {
       budget.spend(job.tenantId());
-      timer.add(new Timer(job, clock.localNanosAt(job.fireAt())));
+      timer.add(new Timer(job, clock.localNanosAt(job.fireAt()), ticker));
     }
-    if (claim.jobs().size() < settings.claimBatch()) {
+    if (claim.size() < settings.claimBatch()) {
       wakeUp.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
       wakeUp.drainPermits();
     }
@@ -141,7 +151,7 @@ final class TriggerStage {
     // catches up in big batches. take() waits the few microseconds until each is due, so none
     // fires early.
     long windowEnd =
-        Math.max(first.dueNanos, System.nanoTime()) + settings.fireBatchWindow().toNanos();
+        Math.max(first.dueNanos, ticker.nanoTime()) + settings.fireBatchWindow().toNanos();
     for (Timer next = timer.peek();
         next != null && next.dueNanos <= windowEnd && due.size() < MAX_FIRE_BATCH;
         next = timer.peek()) {
@@ -156,19 +166,28 @@ final class TriggerStage {
    * write of its row instead of a lease and then the advance. Returns how many were locked.
    */
   private int fireDueNow() {
-    long started = System.nanoTime();
-    record Locked(JobStore.Claim claim, long claimNanos, Batch batch, JobStore.FireResult result) {}
+    long started = ticker.nanoTime();
+    record Locked(
+        JobStore.Claim claim,
+        long claimNanos,
+        Batch batch,
+        JobStore.FireResult result,
+        List<ClaimedJob.BrokenJob> broken) {}
     Locked locked =
         transactions.execute(
             tx -> {
               JobStore.Claim claim =
                   jobs.lockDue(settings.claimBatch(), settings.deadNodeAfter(), budget.exhausted());
-              long claimNanos = System.nanoTime() - started;
-              if (claim.jobs().isEmpty()) {
-                return new Locked(claim, claimNanos, null, null);
+              long claimNanos = ticker.nanoTime() - started;
+              if (claim.size() == 0) {
+                return new Locked(claim, claimNanos, null, null, List.of());
               }
               claim.jobs().forEach(job -> budget.spend(job.tenantId()));
               Batch batch = plan(claim.jobs());
+              List<ClaimedJob.BrokenJob> broken = new ArrayList<>(claim.broken());
+              broken.addAll(batch.broken());
+              // In the same transaction: the broken rows are locked by it, the others fire.
+              List<ClaimedJob.BrokenJob> marked = jobs.markBroken(broken);
               return new Locked(
                   claim,
                   claimNanos,
@@ -178,45 +197,70 @@ final class TriggerStage {
                       batch.advances(),
                       batch.runs(),
                       settings.lookahead(),
-                      settings.jobLease()));
+                      settings.jobLease()),
+                  marked);
             });
-    metrics.claim("due_jobs", locked.claim().jobs().size(), locked.claimNanos());
+    metrics.claim("due_jobs", locked.claim().size(), locked.claimNanos());
     if (locked.claim().databaseNow() != null) {
       clock.observe(locked.claim().databaseNow(), started);
     }
+    quarantine(locked.broken());
     if (locked.batch() != null) {
-      fired(locked.batch(), locked.result(), System.nanoTime() - started - locked.claimNanos());
+      fired(locked.batch(), locked.result(), ticker.nanoTime() - started - locked.claimNanos());
     }
-    return locked.claim().jobs().size();
+    return locked.claim().size();
   }
 
   /** Fires a batch in one transaction, then hands the new runs to this node's delivery. */
   void fire(List<ClaimedJob> due) {
     Batch batch = plan(due);
-    long started = System.nanoTime();
-    JobStore.FireResult result =
+    long started = ticker.nanoTime();
+    record Fired(JobStore.FireResult result, List<ClaimedJob.BrokenJob> broken) {}
+    Fired fired =
         transactions.execute(
             tx ->
-                jobs.fire(
-                    nodeId,
-                    batch.advances(),
-                    batch.runs(),
-                    settings.lookahead(),
-                    settings.jobLease()));
-    fired(batch, result, System.nanoTime() - started);
+                new Fired(
+                    jobs.fire(
+                        nodeId,
+                        batch.advances(),
+                        batch.runs(),
+                        settings.lookahead(),
+                        settings.jobLease()),
+                    jobs.markBroken(batch.broken())));
+    quarantine(fired.broken());
+    fired(batch, fired.result(), ticker.nanoTime() - started);
   }
 
-  /** A batch of fires as planned before its transaction. */
-  private record Batch(
+  /**
+   * A batch of fires as planned before its transaction; {@code broken}: jobs whose schedule failed
+   * to compute a fire time (a value no API write would store), to be quarantined instead.
+   */
+  record Batch(
       List<ClaimedJob> due,
       List<JobStore.Advance> advances,
       List<JobStore.NewRun> runs,
-      int misfired) {}
+      int misfired,
+      List<ClaimedJob.BrokenJob> broken) {}
 
-  private Batch plan(List<ClaimedJob> due) {
+  /** Logs each job just marked broken, once (it is not claimed again until a write repairs it). */
+  private void quarantine(List<ClaimedJob.BrokenJob> marked) {
+    for (ClaimedJob.BrokenJob job : marked) {
+      log.error(
+          "Job {} ({}) of tenant {} is BROKEN and will not fire until a PUT or PATCH replaces its"
+              + " definition: {}",
+          job.id(),
+          job.name(),
+          job.tenantId(),
+          job.reason());
+    }
+    metrics.jobsMarkedBroken(marked.size());
+  }
+
+  Batch plan(List<ClaimedJob> due) {
     Instant now = clock.now();
     List<JobStore.Advance> advances = new ArrayList<>(due.size());
     List<JobStore.NewRun> runs = new ArrayList<>(due.size());
+    List<ClaimedJob.BrokenJob> broken = new ArrayList<>();
     int misfired = 0;
     Instant keepHorizon = now.plus(settings.lookahead());
     // Admission counts the delivery queue when the batch is planned; the claim and fire loops may
@@ -224,7 +268,15 @@ final class TriggerStage {
     // not correctness: runs not admitted are recorded PENDING and claimed as room comes).
     DeliveryStage.Admission admission = delivery == null ? null : delivery.admission();
     for (ClaimedJob job : due) {
-      FirePlan plan = FirePlan.of(job, now, settings.misfireThreshold());
+      FirePlan plan;
+      try {
+        plan = FirePlan.of(job, now, settings.misfireThreshold());
+      } catch (RuntimeException e) {
+        // Decoded, yet no fire time can be computed (an instant or interval out of range, written
+        // by hand): this one job is quarantined, the batch fires.
+        broken.add(job.broken("schedule: cannot compute the next fire time: " + e));
+        continue;
+      }
       // Keeping the job for its next fire spends that fire's budget now; a tenant out of budget
       // lets the job go back to the table, where claims leave it until the budget refills.
       boolean keep =
@@ -246,12 +298,15 @@ final class TriggerStage {
             job.misfire());
       }
     }
-    return new Batch(due, advances, runs, misfired);
+    return new Batch(due, advances, runs, misfired, broken);
   }
 
   /** After a batch's commit: metrics, kept jobs back to the timer, runs to this node's delivery. */
   private void fired(Batch batch, JobStore.FireResult result, long fireNanos) {
     List<ClaimedJob> due = batch.due();
+    if (due.isEmpty()) {
+      return;
+    }
     Instant committed = clock.now();
     metrics.fireBatch(due.size(), fireNanos);
     metrics.fires("misfired", batch.misfired());
@@ -261,8 +316,8 @@ final class TriggerStage {
     for (JobStore.InsertedRun run : result.runs()) {
       ClaimedJob job = byId.get(run.jobId());
       switch (run.status()) {
-        case "SKIPPED" -> metrics.fires("skipped", 1);
-        case "RUNNING" ->
+        case SKIPPED -> metrics.fires("skipped", 1);
+        case RUNNING ->
             toDeliver.add(
                 new RunStore.OwnedRun(
                     run.id(),
@@ -271,14 +326,14 @@ final class TriggerStage {
                     job.name(),
                     run.scheduledFor(),
                     1,
-                    job.target(),
-                    job.retry(),
+                    job.definition().target(),
+                    job.definition().retry(),
                     job.signingSecrets()));
         default -> {}
       }
-      if (!"SKIPPED".equals(run.status())) {
-        metrics.fires("CATCH_UP".equals(run.trigger()) ? "caught_up" : "fired", 1);
-        if ("SCHEDULE".equals(run.trigger())) {
+      if (run.status() != RunStatus.SKIPPED) {
+        metrics.fires(run.trigger() == RunTrigger.CATCH_UP ? "caught_up" : "fired", 1);
+        if (run.trigger() == RunTrigger.SCHEDULE) {
           metrics.fireLag(Duration.between(run.scheduledFor(), committed));
         }
       }
@@ -288,7 +343,7 @@ final class TriggerStage {
     }
     for (JobStore.Kept kept : result.kept()) {
       ClaimedJob job = byId.get(kept.jobId()).withNext(kept.nextFireAt(), kept.token());
-      timer.add(new Timer(job, clock.localNanosAt(job.fireAt())));
+      timer.add(new Timer(job, clock.localNanosAt(job.fireAt()), ticker));
     }
     if (!toDeliver.isEmpty()) {
       delivery.accept(toDeliver);
@@ -302,15 +357,17 @@ final class TriggerStage {
   private static final class Timer implements Delayed {
     final ClaimedJob job;
     final long dueNanos;
+    final Ticker ticker;
 
-    Timer(ClaimedJob job, long dueNanos) {
+    Timer(ClaimedJob job, long dueNanos, Ticker ticker) {
       this.job = job;
       this.dueNanos = dueNanos;
+      this.ticker = ticker;
     }
 
     @Override
     public long getDelay(TimeUnit unit) {
-      return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+      return unit.convert(dueNanos - ticker.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** The Jobs API of API.md; every call is a tenant's and sees only that tenant's jobs. */
+/** The Jobs API (docs/api.md); every call is a tenant's and sees only that tenant's jobs. */
 @RestController
 @RequestMapping("/api/v1/jobs")
 class JobController {
@@ -67,6 +67,7 @@ class JobController {
       @RequestParam(required = false) String limit,
       @RequestParam(required = false) String cursor,
       @RequestParam(required = false) String enabled,
+      @RequestParam(required = false) String state,
       @RequestParam(required = false) String namePrefix,
       @RequestParam(name = "label", required = false) List<String> labels) {
     long tenant = caller.requireTenant();
@@ -75,6 +76,7 @@ class JobController {
         new JobRepository.ListQuery(
             Pagination.decodeCursor(cursor),
             parseEnabled(enabled),
+            parseState(state),
             namePrefix == null || namePrefix.isEmpty() ? null : queryText("namePrefix", namePrefix),
             parseLabels(labels),
             size + 1);
@@ -133,6 +135,18 @@ class JobController {
   ResponseEntity<JobView> resume(
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
     return withETag(jobs.resume(caller.requireTenant(), parseId(id)));
+  }
+
+  private static JobRepository.State parseState(String state) {
+    if (state == null) {
+      return null;
+    }
+    for (JobRepository.State s : JobRepository.State.values()) {
+      if (s.name().equals(state)) {
+        return s;
+      }
+    }
+    throw ApiProblem.invalid("state", "must be one of ACTIVE, PAUSED, COMPLETED, BROKEN");
   }
 
   private static ResponseEntity<JobView> withETag(JobRow row) {

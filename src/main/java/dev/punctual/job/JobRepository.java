@@ -30,7 +30,7 @@ class JobRepository {
   private static String select(String source) {
     return """
       select j.id, j.name, j.description, j.schedule, j.target, j.retry, j.overlap, j.misfire,
-             j.enabled, j.completed, j.labels, j.next_fire_at, j.version, j.created_at,
+             j.enabled, j.completed, j.broken_reason, j.labels, j.next_fire_at, j.version, j.created_at,
              j.updated_at, lr.id as last_run_id, lr.status as last_run_status,
              lr.scheduled_for as last_run_scheduled_for
       from %s
@@ -58,11 +58,12 @@ class JobRepository {
   Optional<Long> insert(long tenantId, JobSpec spec, Arming arming, Instant now) {
     return jdbc.sql(
             """
-            insert into jobs (tenant_id, name, description, schedule, target, retry, overlap,
-                              misfire, labels, enabled, completed, next_fire_at, created_at,
-                              updated_at)
+            insert into jobs (tenant_id, name, description, schedule, target, retry,
+                              attempt_timeout_ms, overlap, misfire, labels, enabled, completed,
+                              next_fire_at, created_at, updated_at)
             values (:tenant, :name, :description, :schedule::json, :target::json, :retry::json,
-                    :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next, :now, :now)
+                    :timeoutMs, :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next,
+                    :now, :now)
             on conflict (tenant_id, name) do nothing
             returning id
             """)
@@ -114,9 +115,28 @@ class JobRepository {
         .optional();
   }
 
+  /** The states a list can be filtered by, each a fixed condition on the row. */
+  enum State {
+    ACTIVE("j.broken_reason is null and j.enabled and not j.completed"),
+    PAUSED("j.broken_reason is null and not j.enabled"),
+    COMPLETED("j.broken_reason is null and j.enabled and j.completed"),
+    BROKEN("j.broken_reason is not null");
+
+    final String condition;
+
+    State(String condition) {
+      this.condition = condition;
+    }
+  }
+
   /** The filters of {@code GET /api/v1/jobs}; null means not filtered. */
   record ListQuery(
-      Long beforeId, Boolean enabled, String namePrefix, Map<String, String> labels, int limit) {}
+      Long beforeId,
+      Boolean enabled,
+      State state,
+      String namePrefix,
+      Map<String, String> labels,
+      int limit) {}
 
   /** Newest first (ids grow with time), up to {@code limit} rows. */
   List<JobRow> list(long tenantId, ListQuery query) {
@@ -134,6 +154,9 @@ class JobRepository {
     if (query.enabled() != null) {
       sql.append(" and j.enabled = :enabled");
       params.add(new Object[] {"enabled", query.enabled()});
+    }
+    if (query.state() != null) {
+      sql.append(" and ").append(query.state().condition);
     }
     if (query.namePrefix() != null) {
       sql.append(" and starts_with(j.name, :prefix)");
@@ -154,27 +177,26 @@ class JobRepository {
   }
 
   /**
-   * Replaces a job's writable fields and bumps its version. When the arming changes, the engine's
-   * lease on the job is dropped and its fencing token bumped, so a fire claimed for the old time
-   * cannot be recorded.
+   * Replaces a job's writable fields and bumps its version; a broken job is repaired by it (the
+   * caller re-arms it). The engine's lease on the job is dropped and its fencing token bumped at
+   * every write: a node holding the job in its timer holds the old definition too (a job firing
+   * every second stays there from fire to fire), and must not fire it for the old time or with the
+   * old target. The next claim reads the new row.
    */
-  boolean update(
-      long tenantId, long id, JobSpec spec, Arming arming, boolean rearmed, Instant now) {
+  boolean update(long tenantId, long id, JobSpec spec, Arming arming, Instant now) {
     int updated =
         jdbc.sql(
                 """
                 update jobs set name = :name, description = :description,
                     schedule = :schedule::json, target = :target::json, retry = :retry::json,
+                    attempt_timeout_ms = :timeoutMs, broken_reason = null,
                     overlap = :overlap, misfire = :misfire, labels = :labels::jsonb,
                     enabled = :enabled, completed = :completed, next_fire_at = :next,
-                    lease_owner = case when :rearmed then null else lease_owner end,
-                    lease_until = case when :rearmed then null else lease_until end,
-                    fencing_token = fencing_token + case when :rearmed then 1 else 0 end,
+                    lease_owner = null, lease_until = null, fencing_token = fencing_token + 1,
                     version = version + 1, updated_at = :now
                 where id = :id and tenant_id = :tenant
                 """)
             .params(specParams(spec, arming))
-            .param("rearmed", rearmed)
             .param("now", Timestamp.from(now))
             .param("id", id)
             .param("tenant", tenantId)
@@ -197,8 +219,9 @@ class JobRepository {
     p.put("schedule", spec.scheduleJson().toString());
     p.put("target", spec.targetJson().toString());
     p.put("retry", spec.retryJson().toString());
-    p.put("overlap", spec.overlap().name());
-    p.put("misfire", spec.misfire().name());
+    p.put("timeoutMs", spec.definition().target().timeout().toMillis());
+    p.put("overlap", spec.definition().overlap().name());
+    p.put("misfire", spec.definition().misfire().name());
     p.put("labels", json.writeValueAsString(spec.labels()));
     p.put("enabled", spec.enabled());
     p.put("completed", arming.completed());
@@ -218,6 +241,7 @@ class JobRepository {
         rs.getString("misfire"),
         rs.getBoolean("enabled"),
         rs.getBoolean("completed"),
+        rs.getString("broken_reason"),
         tree(rs.getString("labels")),
         instant(rs, "next_fire_at"),
         rs.getLong("version"),

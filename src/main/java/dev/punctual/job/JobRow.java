@@ -16,6 +16,7 @@ record JobRow(
     String misfire,
     boolean enabled,
     boolean completed,
+    String brokenReason,
     JsonNode labels,
     Instant nextFireAt,
     long version,
@@ -25,7 +26,14 @@ record JobRow(
     String lastRunStatus,
     Instant lastRunScheduledFor) {
 
+  /**
+   * BROKEN first: a broken job does not fire whether paused or not, and a write that repairs it
+   * gives it its state back.
+   */
   String state() {
+    if (brokenReason != null) {
+      return "BROKEN";
+    }
     if (!enabled) {
       return "PAUSED";
     }
@@ -49,6 +57,7 @@ record JobRow(
         enabled,
         labels,
         state(),
+        brokenReason,
         enabled ? nextFireAt : null,
         lastRun,
         version,

@@ -2,6 +2,7 @@ package dev.punctual.job;
 
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.db.PgNotifications;
+import dev.punctual.definition.Channels;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.schedule.Schedule;
 import dev.punctual.web.ApiProblem;
@@ -19,7 +20,6 @@ import tools.jackson.databind.JsonNode;
 /** The Jobs API's rules: arming at every write, versions, idempotent creation. */
 @Service
 class JobService {
-  static final String JOBS_CHANNEL = "punctual_jobs";
   private static final java.time.Duration WAKE_HORIZON = java.time.Duration.ofSeconds(10);
 
   private final JobRepository jobs;
@@ -67,7 +67,7 @@ class JobService {
     }
     Instant now = now();
     JobSpec spec = JobSpecReader.read(body, now, guard);
-    JobRepository.Arming arming = arm(spec.schedule(), spec.enabled(), now);
+    JobRepository.Arming arming = arm(spec.definition().schedule(), spec.enabled(), now);
     long id = jobs.insert(tenantId, spec, arming, now).orElseThrow(() -> nameTaken(spec.name()));
     JobRow row = jobs.find(tenantId, id).orElseThrow();
     if (idempotencyKey != null) {
@@ -149,11 +149,15 @@ class JobService {
     JobSpec spec = JobSpecReader.read(body, now, guard);
     boolean scheduleChanged = !spec.scheduleJson().equals(current.schedule());
     boolean enabledChanged = spec.enabled() != current.enabled();
-    if (!scheduleChanged && !enabledChanged && current.writableJson().equals(spec.writableJson())) {
+    boolean repaired = current.brokenReason() != null; // a valid definition replaces a broken one
+    if (!repaired
+        && !scheduleChanged
+        && !enabledChanged
+        && current.writableJson().equals(spec.writableJson())) {
       return current; // nothing changes (a repeated pause, a PUT of the same body): no new version
     }
     JobRepository.Arming arming;
-    boolean rearmed = scheduleChanged || enabledChanged;
+    boolean rearmed = scheduleChanged || enabledChanged || repaired;
     if (rearmed) {
       // A new schedule, a pause or a resume: the next fire time is computed from now; slots
       // missed while paused are not caught up. A completed schedule stays so unless it changed.
@@ -161,18 +165,18 @@ class JobService {
       arming =
           staysCompleted
               ? new JobRepository.Arming(null, true)
-              : arm(spec.schedule(), spec.enabled(), now);
+              : arm(spec.definition().schedule(), spec.enabled(), now);
     } else {
       arming = new JobRepository.Arming(current.nextFireAt(), current.completed());
     }
     try {
-      jobs.update(tenantId, id, spec, arming, rearmed, now);
+      jobs.update(tenantId, id, spec, arming, now);
     } catch (DuplicateKeyException e) {
       throw nameTaken(spec.name());
     }
-    if (rearmed) {
-      wakeEngineIfSoon(id, arming, now);
-    }
+    // Every write takes the job from the node that held it (see JobRepository.update): a fire
+    // due soon is claimed again at once, with the new definition.
+    wakeEngineIfSoon(id, arming, now);
     return jobs.find(tenantId, id).orElseThrow();
   }
 
@@ -194,7 +198,7 @@ class JobService {
    */
   private void wakeEngineIfSoon(long id, JobRepository.Arming arming, Instant now) {
     if (arming.nextFireAt() != null && arming.nextFireAt().isBefore(now.plus(WAKE_HORIZON))) {
-      notifications.notify(JOBS_CHANNEL, String.valueOf(id));
+      notifications.notify(Channels.JOBS, String.valueOf(id));
     }
   }
 

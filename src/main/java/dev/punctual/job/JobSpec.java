@@ -1,26 +1,34 @@
 package dev.punctual.job;
 
-import dev.punctual.schedule.Schedule;
+import dev.punctual.definition.DefinitionCodec;
+import dev.punctual.definition.JobDefinition;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The writable fields of a job, validated and with defaults filled in. {@code scheduleJson}, {@code
- * targetJson} and {@code retryJson} are the normalized forms that are stored and shown.
+ * The writable fields of a job, validated, with defaults filled in: the definition the engine runs,
+ * and the fields only the API uses. What is stored comes from {@link DefinitionCodec}.
  */
 record JobSpec(
     String name,
     String description,
-    Schedule schedule,
-    ObjectNode scheduleJson,
-    ObjectNode targetJson,
-    ObjectNode retryJson,
-    Overlap overlap,
-    Misfire misfire,
+    JobDefinition definition,
     boolean enabled,
     Map<String, String> labels) {
+
+  ObjectNode scheduleJson() {
+    return DefinitionCodec.encode(definition.schedule());
+  }
+
+  ObjectNode targetJson() {
+    return DefinitionCodec.encode(definition.target());
+  }
+
+  ObjectNode retryJson() {
+    return DefinitionCodec.encode(definition.retry());
+  }
 
   /** The writable fields as JSON, in the shape {@link JobRow#writableJson()} has. */
   ObjectNode writableJson() {
@@ -29,11 +37,11 @@ record JobSpec(
     return writableJson(
         name,
         description,
-        scheduleJson,
-        targetJson,
-        retryJson,
-        overlap.name(),
-        misfire.name(),
+        scheduleJson(),
+        targetJson(),
+        retryJson(),
+        definition.overlap().name(),
+        definition.misfire().name(),
         enabled,
         labelsJson);
   }
@@ -60,16 +68,5 @@ record JobSpec(
     json.put("enabled", enabled);
     json.set("labels", labels.deepCopy());
     return json;
-  }
-
-  enum Overlap {
-    SKIP,
-    ALLOW
-  }
-
-  enum Misfire {
-    FIRE_ONCE,
-    SKIP,
-    FIRE_ALL
   }
 }

@@ -1,5 +1,12 @@
 package dev.punctual.job;
 
+import dev.punctual.definition.HttpTarget;
+import dev.punctual.definition.JobDefinition;
+import dev.punctual.definition.Misfire;
+import dev.punctual.definition.Overlap;
+import dev.punctual.definition.RetryPolicy;
+import dev.punctual.definition.Target;
+import dev.punctual.definition.TargetKind;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.web.JsonInput;
 import java.net.URI;
@@ -74,14 +81,14 @@ final class JobSpecReader {
         in.string("name", true, 100, NAME_REGEX, "must be 1-100 characters of A-Z a-z 0-9 . _ -");
     String description = in.string("description", false, 1000);
     JsonInput scheduleIn = in.object("schedule", true);
-    ScheduleReader.ReadSchedule schedule =
+    dev.punctual.schedule.Schedule schedule =
         scheduleIn == null ? null : ScheduleReader.read(scheduleIn, now);
     JsonInput targetIn = in.object("target", true);
-    ObjectNode target = targetIn == null ? null : readTarget(targetIn, guard);
+    Target target = targetIn == null ? null : readTarget(targetIn, guard);
     JsonInput retryIn = in.object("retry", false);
-    ObjectNode retry = readRetry(retryIn);
-    JobSpec.Overlap overlap = in.enumValue("overlap", JobSpec.Overlap.class);
-    JobSpec.Misfire misfire = in.enumValue("misfire", JobSpec.Misfire.class);
+    RetryPolicy retry = readRetry(retryIn);
+    Overlap overlap = in.enumValue("overlap", Overlap.class);
+    Misfire misfire = in.enumValue("misfire", Misfire.class);
     Boolean enabled = in.bool("enabled");
     Map<String, String> labels =
         in.stringMap(
@@ -94,22 +101,31 @@ final class JobSpecReader {
     return new JobSpec(
         name,
         description,
-        schedule.schedule(),
-        schedule.json(),
-        target,
-        retry,
-        overlap == null ? JobSpec.Overlap.SKIP : overlap,
-        misfire == null ? JobSpec.Misfire.FIRE_ONCE : misfire,
+        new JobDefinition(
+            schedule,
+            target,
+            retry,
+            overlap == null ? Overlap.SKIP : overlap,
+            misfire == null ? Misfire.FIRE_ONCE : misfire),
         enabled == null || enabled,
         labels == null ? Map.of() : labels);
   }
 
-  private static ObjectNode readTarget(JsonInput in, EgressGuard guard) {
-    in.allowOnly(Set.of("type", "method", "url", "headers", "body", "timeout"), Set.of());
-    String type = in.string("type", false, 16);
-    if (type != null && !type.equals("http")) {
+  /** A target of the kind its {@code type} names (default {@code http}). */
+  private static Target readTarget(JsonInput in, EgressGuard guard) {
+    String type = in.has("type") ? in.string("type", false, 16) : null;
+    TargetKind kind = type == null ? TargetKind.HTTP : TargetKind.ofType(type).orElse(null);
+    if (kind == null) {
       in.error("type", "must be http");
+      return null;
     }
+    return switch (kind) {
+      case HTTP -> readHttpTarget(in, guard);
+    };
+  }
+
+  private static HttpTarget readHttpTarget(JsonInput in, EgressGuard guard) {
+    in.allowOnly(Set.of("type", "method", "url", "headers", "body", "timeout"), Set.of());
     String method = in.string("method", false, 16);
     if (method != null) {
       method = method.toUpperCase(Locale.ROOT);
@@ -132,18 +148,15 @@ final class JobSpecReader {
       in.error("body", "must be at most " + MAX_BODY_BYTES + " bytes");
     }
     Duration timeout = in.duration("timeout", false, Duration.ofSeconds(1), Duration.ofMinutes(15));
-
-    ObjectNode json = JsonNodeFactory.instance.objectNode();
-    json.put("type", "http");
-    json.put("method", method == null ? "POST" : method);
-    json.put("url", url);
-    ObjectNode headersJson = json.putObject("headers");
-    if (headers != null) {
-      headers.forEach(headersJson::put);
+    if (!in.isValid()) {
+      return null;
     }
-    json.put("body", body);
-    json.put("timeout", (timeout == null ? Duration.ofSeconds(10) : timeout).toString());
-    return json;
+    return new HttpTarget(
+        method == null ? HttpTarget.DEFAULT_METHOD : method,
+        url,
+        headers == null ? Map.of() : headers,
+        body,
+        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : timeout);
   }
 
   private static void checkUrl(JsonInput in, String url, EgressGuard guard) {
@@ -185,7 +198,7 @@ final class JobSpecReader {
         });
   }
 
-  private static ObjectNode readRetry(JsonInput in) {
+  private static RetryPolicy readRetry(JsonInput in) {
     Integer maxAttempts = null;
     Duration initial = null;
     Duration max = null;
@@ -197,17 +210,17 @@ final class JobSpecReader {
       max = in.duration("maxBackoff", false, Duration.ofMillis(100), Duration.ofHours(24));
       multiplier = in.number("multiplier", 1.0, 10.0);
     }
-    Duration initialOrDefault = initial == null ? Duration.ofSeconds(1) : initial;
-    Duration maxOrDefault = max == null ? Duration.ofMinutes(5) : max;
+    RetryPolicy d = RetryPolicy.DEFAULT;
+    Duration initialOrDefault = initial == null ? d.initialBackoff() : initial;
+    Duration maxOrDefault = max == null ? d.maxBackoff() : max;
     if (in != null && maxOrDefault.compareTo(initialOrDefault) < 0) {
       in.error("maxBackoff", "must not be less than initialBackoff (" + initialOrDefault + ")");
     }
-    ObjectNode json = JsonNodeFactory.instance.objectNode();
-    json.put("maxAttempts", maxAttempts == null ? 3 : maxAttempts);
-    json.put("initialBackoff", initialOrDefault.toString());
-    json.put("maxBackoff", maxOrDefault.toString());
-    json.put("multiplier", multiplier == null ? 2.0 : multiplier);
-    return json;
+    return new RetryPolicy(
+        maxAttempts == null ? d.maxAttempts() : maxAttempts,
+        initialOrDefault,
+        maxOrDefault,
+        multiplier == null ? d.multiplier() : multiplier);
   }
 
   /** JSON Merge Patch (RFC 7386): objects merge, {@code null} removes, anything else replaces. */

@@ -1,9 +1,13 @@
 package dev.punctual.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 
-/** A job as the API shows it (API.md, "The job"). */
+/**
+ * A job as the API shows it (docs/api.md, "The job"); {@code error} is shown only for a {@code
+ * BROKEN} job: why the engine could not read it.
+ */
 record JobView(
     String id,
     String name,
@@ -16,6 +20,7 @@ record JobView(
     boolean enabled,
     JsonNode labels,
     String state,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String error,
     Instant nextRunAt,
     LastRun lastRun,
     long version,

@@ -31,11 +31,10 @@ class SchedulePreviewController {
     Instant after = in.instant("after", false);
     Integer count = in.integer("count", 1, 100);
     JsonInput scheduleIn = in.object("schedule", true);
-    ScheduleReader.ReadSchedule schedule =
+    dev.punctual.schedule.Schedule schedule =
         scheduleIn == null ? null : ScheduleReader.read(scheduleIn, after == null ? now : after);
     in.throwIfInvalid();
     return Map.of(
-        "fireTimes",
-        schedule.schedule().preview(after == null ? now : after, count == null ? 10 : count));
+        "fireTimes", schedule.preview(after == null ? now : after, count == null ? 10 : count));
   }
 }

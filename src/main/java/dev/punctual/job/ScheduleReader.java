@@ -11,22 +11,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Set;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The {@code schedule} object of the API: exactly one of {@code cron} (with {@code timezone}),
  * {@code interval} (with {@code startAt}) or {@code at}, and optional {@code notBefore}/{@code
- * notAfter}. Also writes the normalized form that is stored and shown (defaults filled in).
+ * notAfter}, read into the schedule model (whose stored form {@code DefinitionCodec} writes).
  */
 final class ScheduleReader {
   static final Duration MAX_INTERVAL = Duration.ofDays(3660);
   private static final Set<String> KINDS = Set.of("cron", "interval", "at");
   private static final Set<String> FIELDS =
       Set.of("cron", "timezone", "interval", "startAt", "at", "notBefore", "notAfter");
-
-  /** A parsed schedule and its normalized JSON. */
-  record ReadSchedule(Schedule schedule, ObjectNode json) {}
 
   private ScheduleReader() {}
 
@@ -35,7 +30,7 @@ final class ScheduleReader {
    *
    * @param defaultStartAt the {@code startAt} of an interval schedule that has none
    */
-  static ReadSchedule read(JsonInput in, Instant defaultStartAt) {
+  static Schedule read(JsonInput in, Instant defaultStartAt) {
     in.allowOnly(FIELDS, Set.of());
     long kinds = KINDS.stream().filter(in::has).count();
     if (kinds != 1) {
@@ -50,7 +45,6 @@ final class ScheduleReader {
     if (in.has("startAt") && !in.has("interval")) {
       in.error("startAt", "applies to interval schedules only");
     }
-    ObjectNode json = JsonNodeFactory.instance.objectNode();
     Schedule.Bounds bounds;
     try {
       bounds = new Schedule.Bounds(notBefore, notAfter);
@@ -66,22 +60,17 @@ final class ScheduleReader {
         ZoneId zone = zoneText == null ? ZoneId.of("UTC") : zone(in, zoneText);
         if (text != null && zone != null) {
           schedule = new CronSchedule(CronExpression.parse(text), zone, bounds);
-          json.put("cron", text.trim());
-          json.put("timezone", zone.getId());
         }
       } else if (in.has("interval")) {
         Duration interval = in.duration("interval", true, Duration.ofSeconds(1), MAX_INTERVAL);
         Instant startAt = in.has("startAt") ? in.instant("startAt", true) : defaultStartAt;
         if (interval != null && startAt != null) {
           schedule = new IntervalSchedule(interval, startAt, bounds);
-          json.put("interval", interval.toString());
-          json.put("startAt", startAt.toString());
         }
       } else {
         Instant at = in.instant("at", true);
         if (at != null) {
           schedule = new OnceSchedule(at, bounds);
-          json.put("at", at.toString());
         }
       }
     } catch (InvalidScheduleException e) {
@@ -91,13 +80,7 @@ final class ScheduleReader {
     if (schedule == null || !in.isValid()) {
       return null;
     }
-    if (notBefore != null) {
-      json.put("notBefore", notBefore.toString());
-    }
-    if (notAfter != null) {
-      json.put("notAfter", notAfter.toString());
-    }
-    return new ReadSchedule(schedule, json);
+    return schedule;
   }
 
   /** IANA region ids (and UTC), not fixed offsets or abbreviations. */

@@ -1,14 +1,16 @@
 package dev.punctual.run;
 
 import dev.punctual.db.PgNotifications;
+import dev.punctual.definition.Channels;
+import dev.punctual.definition.RunStatus;
 import dev.punctual.tenant.Caller;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.Pagination;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,10 +24,6 @@ import org.springframework.web.bind.annotation.RestController;
 /** Runs: a job's history, one run, and a manual trigger. Scoped by tenant like jobs. */
 @RestController
 class RunController {
-  static final String RUNS_CHANNEL = "punctual_runs";
-  private static final Set<String> STATUSES =
-      Set.of("PENDING", "RUNNING", "RETRYING", "SUCCEEDED", "FAILED", "SKIPPED");
-
   private final RunRepository runs;
   private final PgNotifications notifications;
 
@@ -45,14 +43,22 @@ class RunController {
     long jobId = Pagination.parseId(id, "job");
     int size = Pagination.limit(limit);
     Long before = Pagination.decodeCursor(cursor);
-    if (status != null && !STATUSES.contains(status)) {
-      throw ApiProblem.invalid(
-          "status", "must be one of PENDING, RUNNING, RETRYING, SUCCEEDED, FAILED, SKIPPED");
+    RunStatus wanted = null;
+    if (status != null) {
+      wanted =
+          Arrays.stream(RunStatus.values())
+              .filter(s -> s.name().equals(status))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      ApiProblem.invalid(
+                          "status",
+                          "must be one of PENDING, RUNNING, RETRYING, SUCCEEDED, FAILED, SKIPPED"));
     }
     if (!runs.jobExists(tenant, jobId)) {
       throw ApiProblem.notFound("No job " + id);
     }
-    List<RunView> page = runs.list(tenant, jobId, status, before, size + 1);
+    List<RunView> page = runs.list(tenant, jobId, wanted, before, size + 1);
     String next = null;
     if (page.size() > size) {
       page = page.subList(0, size);
@@ -80,7 +86,7 @@ class RunController {
     RunView run =
         runs.insertManual(tenant, Pagination.parseId(id, "job"))
             .orElseThrow(() -> ApiProblem.notFound("No job " + id));
-    notifications.notify(RUNS_CHANNEL, run.id()); // wakes a worker at commit, on any node
+    notifications.notify(Channels.RUNS, run.id()); // wakes a worker at commit, on any node
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/api/v1/runs/" + run.id()))
         .body(run);

@@ -1,5 +1,6 @@
 package dev.punctual.run;
 
+import dev.punctual.definition.RunStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -15,7 +16,7 @@ class RunRepository {
   private static final String COLUMNS =
       """
       id, job_id, scheduled_for, trigger, status, attempts, created_at, started_at, finished_at,
-      duration_ms, http_status, error, response_snippet, next_attempt_at
+      duration_ms, result_code, error, response_snippet, next_attempt_at
       """;
 
   private final JdbcClient jdbc;
@@ -41,7 +42,7 @@ class RunRepository {
   }
 
   /** A job's runs, newest first; {@code status} and {@code beforeId} may be null. */
-  List<RunView> list(long tenantId, long jobId, String status, Long beforeId, int limit) {
+  List<RunView> list(long tenantId, long jobId, RunStatus status, Long beforeId, int limit) {
     StringBuilder sql =
         new StringBuilder("select ")
             .append(COLUMNS)
@@ -59,7 +60,7 @@ class RunRepository {
             .param("tenant", tenantId)
             .param("limit", limit);
     if (status != null) {
-      statement = statement.param("status", status);
+      statement = statement.param("status", status.name());
     }
     if (beforeId != null) {
       statement = statement.param("before", beforeId);
@@ -95,7 +96,8 @@ class RunRepository {
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
         rs.getObject("duration_ms", Long.class),
-        rs.getObject("http_status", Integer.class),
+        // The only target kind so far is HTTP: its result code is the response's status.
+        rs.getObject("result_code", Integer.class),
         rs.getString("error"),
         rs.getString("response_snippet"),
         instant(rs, "next_attempt_at"));

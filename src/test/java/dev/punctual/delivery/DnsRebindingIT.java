@@ -73,8 +73,8 @@ class DnsRebindingIT {
 
   private AttemptResult deliver(DnsResolver dns) throws Exception {
     try (HttpDelivery http = new HttpDelivery(4, "test", guard, dns)) {
-      HttpTarget target =
-          new HttpTarget(
+      dev.punctual.definition.HttpTarget target =
+          new dev.punctual.definition.HttpTarget(
               "POST",
               "http://rebind.test:" + server.getAddress().getPort() + "/hook",
               Map.of(),

@@ -276,7 +276,13 @@ class EngineClusterIT {
                     "a",
                     mine.stream().map(j -> new JobStore.Advance(j, null, true, false)).toList(),
                     mine.stream()
-                        .map(j -> new JobStore.NewRun(j, j.fireAt(), "SCHEDULE", false))
+                        .map(
+                            j ->
+                                new JobStore.NewRun(
+                                    j,
+                                    j.fireAt(),
+                                    dev.punctual.definition.RunTrigger.SCHEDULE,
+                                    false))
                         .toList(),
                     lookahead,
                     lease);
@@ -294,7 +300,12 @@ class EngineClusterIT {
                   store.fireLocked(
                       "a",
                       List.of(new JobStore.Advance(stale, null, true, false)),
-                      List.of(new JobStore.NewRun(stale, stale.fireAt(), "SCHEDULE", false)),
+                      List.of(
+                          new JobStore.NewRun(
+                              stale,
+                              stale.fireAt(),
+                              dev.punctual.definition.RunTrigger.SCHEDULE,
+                              false)),
                       lookahead,
                       lease));
       assertThat(fromStale.won()).isEmpty();
@@ -303,8 +314,7 @@ class EngineClusterIT {
   }
 
   private static JobStore store(EngineHarness h) {
-    return new JobStore(
-        h.sql, new JobDefinitions(tools.jackson.databind.json.JsonMapper.builder().build()));
+    return new JobStore(h.sql);
   }
 
   private static org.springframework.transaction.support.TransactionTemplate transactions(

@@ -2,7 +2,12 @@ package dev.punctual.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.punctual.delivery.HttpTarget;
+import dev.punctual.definition.HttpTarget;
+import dev.punctual.definition.JobDefinition;
+import dev.punctual.definition.Misfire;
+import dev.punctual.definition.Overlap;
+import dev.punctual.definition.RetryPolicy;
+import dev.punctual.definition.RunTrigger;
 import dev.punctual.schedule.IntervalSchedule;
 import dev.punctual.schedule.OnceSchedule;
 import dev.punctual.schedule.Schedule;
@@ -19,13 +24,15 @@ class FirePlanTest {
         1,
         1,
         "job",
+        1,
         fireAt,
         1,
-        schedule,
-        new HttpTarget("POST", "http://x", Map.of(), null, Duration.ofSeconds(10)),
-        new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofMinutes(5), 2.0),
-        false,
-        misfire,
+        new JobDefinition(
+            schedule,
+            new HttpTarget("POST", "http://x", Map.of(), null, Duration.ofSeconds(10)),
+            RetryPolicy.DEFAULT,
+            Overlap.ALLOW,
+            Misfire.valueOf(misfire)),
         java.util.List.of());
   }
 
@@ -64,7 +71,9 @@ class FirePlanTest {
     IntervalSchedule every =
         new IntervalSchedule(Duration.ofSeconds(1), fireAt, Schedule.Bounds.NONE);
     FirePlan plan = FirePlan.of(job(every, fireAt, "SKIP"), fireAt.plusSeconds(59), THRESHOLD);
-    assertThat(plan.runs()).extracting(FirePlan.PlannedRun::trigger).containsExactly("SCHEDULE");
+    assertThat(plan.runs())
+        .extracting(FirePlan.PlannedRun::trigger)
+        .containsExactly(RunTrigger.SCHEDULE);
     assertThat(plan.nextFireAt()).isEqualTo(fireAt.plusSeconds(1));
   }
 
@@ -77,7 +86,7 @@ class FirePlanTest {
 
     FirePlan once = FirePlan.of(job(everyMinute, fireAt, "FIRE_ONCE"), now, THRESHOLD);
     assertThat(once.runs())
-        .containsExactly(new FirePlan.PlannedRun(fireAt.plusSeconds(600), "CATCH_UP"));
+        .containsExactly(new FirePlan.PlannedRun(fireAt.plusSeconds(600), RunTrigger.CATCH_UP));
     assertThat(once.misfired()).isZero();
     assertThat(once.nextFireAt()).isEqualTo(fireAt.plusSeconds(660));
 
@@ -87,7 +96,7 @@ class FirePlanTest {
     assertThat(skip.nextFireAt()).isEqualTo(fireAt.plusSeconds(660));
 
     FirePlan all = FirePlan.of(job(everyMinute, fireAt, "FIRE_ALL"), now, THRESHOLD);
-    assertThat(all.runs()).hasSize(11).allMatch(r -> r.trigger().equals("CATCH_UP"));
+    assertThat(all.runs()).hasSize(11).allMatch(r -> r.trigger().equals(RunTrigger.CATCH_UP));
 
     IntervalSchedule everySecond =
         new IntervalSchedule(Duration.ofSeconds(1), fireAt, Schedule.Bounds.NONE);

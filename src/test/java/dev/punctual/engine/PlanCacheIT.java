@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The pool's sessions never run a cached generic plan. The end-to-end benchmark met one: the
@@ -32,10 +31,12 @@ class PlanCacheIT {
   private static long genericPlansAfterTwentyOutcomeWrites(EngineHarness h, String options) {
     try (HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 1, options)) {
       JdbcClient jdbc = JdbcClient.create(pool);
-      RunStore runs = new RunStore(jdbc, new JobDefinitions(JsonMapper.builder().build()));
+      RunStore runs = new RunStore(jdbc);
       List<RunStore.Outcome> outcomes = new ArrayList<>();
       for (long id = 1; id <= 50; id++) {
-        outcomes.add(new RunStore.Outcome(id, 1, "SUCCEEDED", 200, null, null, 3, null));
+        outcomes.add(
+            new RunStore.Outcome(
+                id, 1, dev.punctual.definition.RunStatus.SUCCEEDED, 200, null, null, 3, null));
       }
       for (int i = 0; i < 20; i++) {
         runs.complete("node", outcomes);

@@ -1,0 +1,248 @@
+package dev.punctual.definition;
+
+import dev.punctual.schedule.CronExpression;
+import dev.punctual.schedule.CronSchedule;
+import dev.punctual.schedule.IntervalSchedule;
+import dev.punctual.schedule.OnceSchedule;
+import dev.punctual.schedule.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one translation between a job's definition and the JSON stored in {@code jobs.schedule},
+ * {@code jobs.target} and {@code jobs.retry} (also the form the API shows), and between the enums
+ * and their columns. Writers store what {@code encode} gives, with every default filled in; readers
+ * decode strictly: a stored value that is missing, of the wrong type or unknown is an {@link
+ * UnreadableDefinitionException} naming the part, never a silent default, because a row that does
+ * not say what the Jobs API wrote was changed by something else.
+ */
+public final class DefinitionCodec {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ZoneId UTC = ZoneId.of("UTC");
+
+  private DefinitionCodec() {}
+
+  // ---- decoding (stored text -> model) ----
+
+  /** Decodes a whole stored definition; the first unreadable part is the exception's reason. */
+  public static JobDefinition decode(
+      String schedule, String target, String retry, String overlap, String misfire) {
+    return new JobDefinition(
+        decodeSchedule(schedule),
+        decodeTarget(target),
+        decodeRetry(retry),
+        decodeEnum("overlap", Overlap.class, overlap),
+        decodeEnum("misfire", Misfire.class, misfire));
+  }
+
+  public static Schedule decodeSchedule(String text) {
+    try {
+      JsonNode s = object("schedule", text);
+      Schedule.Bounds bounds =
+          new Schedule.Bounds(instant(s, "notBefore", false), instant(s, "notAfter", false));
+      int kinds = (s.has("cron") ? 1 : 0) + (s.has("interval") ? 1 : 0) + (s.has("at") ? 1 : 0);
+      if (kinds != 1) {
+        throw new IllegalArgumentException("must have exactly one of cron, interval or at");
+      }
+      if (s.has("cron")) {
+        String zone = string(s, "timezone", false);
+        return new CronSchedule(
+            CronExpression.parse(string(s, "cron", true)),
+            zone == null ? UTC : ZoneId.of(zone),
+            bounds);
+      }
+      if (s.has("interval")) {
+        return new IntervalSchedule(
+            Duration.parse(string(s, "interval", true)), instant(s, "startAt", true), bounds);
+      }
+      return new OnceSchedule(instant(s, "at", true), bounds);
+    } catch (UnreadableDefinitionException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new UnreadableDefinitionException("schedule", e);
+    }
+  }
+
+  public static Target decodeTarget(String text) {
+    try {
+      JsonNode t = object("target", text);
+      String type = string(t, "type", false);
+      TargetKind kind =
+          TargetKind.ofType(type == null ? TargetKind.HTTP.type() : type)
+              .orElseThrow(
+                  () -> new IllegalArgumentException("unknown type '" + type + "' (known: http)"));
+      return switch (kind) {
+        case HTTP -> decodeHttp(t);
+      };
+    } catch (UnreadableDefinitionException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new UnreadableDefinitionException("target", e);
+    }
+  }
+
+  private static HttpTarget decodeHttp(JsonNode t) {
+    String method = string(t, "method", false);
+    Map<String, String> headers = new LinkedHashMap<>();
+    JsonNode h = t.get("headers");
+    if (h != null && !h.isNull()) {
+      if (!h.isObject()) {
+        throw new IllegalArgumentException("headers must be an object");
+      }
+      for (Map.Entry<String, JsonNode> header : h.properties()) {
+        if (!header.getValue().isString()) {
+          throw new IllegalArgumentException("header " + header.getKey() + " is not a string");
+        }
+        headers.put(header.getKey(), header.getValue().asString());
+      }
+    }
+    String timeout = string(t, "timeout", false);
+    return new HttpTarget(
+        method == null ? HttpTarget.DEFAULT_METHOD : method,
+        string(t, "url", true),
+        headers,
+        string(t, "body", false),
+        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : Duration.parse(timeout));
+  }
+
+  public static RetryPolicy decodeRetry(String text) {
+    try {
+      JsonNode r = object("retry", text);
+      RetryPolicy d = RetryPolicy.DEFAULT;
+      String initial = string(r, "initialBackoff", false);
+      String max = string(r, "maxBackoff", false);
+      RetryPolicy policy =
+          new RetryPolicy(
+              r.has("maxAttempts") ? integer(r, "maxAttempts") : d.maxAttempts(),
+              initial == null ? d.initialBackoff() : Duration.parse(initial),
+              max == null ? d.maxBackoff() : Duration.parse(max),
+              r.has("multiplier") ? number(r, "multiplier") : d.multiplier());
+      if (policy.maxAttempts() < 1 || policy.multiplier() < 1.0) {
+        throw new IllegalArgumentException("maxAttempts and multiplier must be at least 1");
+      }
+      return policy;
+    } catch (UnreadableDefinitionException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new UnreadableDefinitionException("retry", e);
+    }
+  }
+
+  /** An enum column (overlap, misfire, a run's status or trigger). */
+  public static <E extends Enum<E>> E decodeEnum(String column, Class<E> type, String value) {
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equals(value)) {
+        return constant;
+      }
+    }
+    throw new UnreadableDefinitionException(column, "unknown value '" + value + "'");
+  }
+
+  // ---- encoding (model -> stored and shown JSON) ----
+
+  /** The normalized schedule: its kind's fields, then the bounds that are set. */
+  public static ObjectNode encode(Schedule schedule) {
+    ObjectNode json = NODES.objectNode();
+    // Java 17 has no pattern switch; the interface is sealed to these three.
+    if (schedule instanceof CronSchedule c) {
+      json.put("cron", c.cron().text());
+      json.put("timezone", c.zone().getId());
+    } else if (schedule instanceof IntervalSchedule i) {
+      json.put("interval", i.interval().toString());
+      json.put("startAt", i.startAt().toString());
+    } else if (schedule instanceof OnceSchedule o) {
+      json.put("at", o.at().toString());
+    }
+    Schedule.Bounds bounds = schedule.bounds();
+    if (bounds.notBefore() != null) {
+      json.put("notBefore", bounds.notBefore().toString());
+    }
+    if (bounds.notAfter() != null) {
+      json.put("notAfter", bounds.notAfter().toString());
+    }
+    return json;
+  }
+
+  /** The normalized target: its {@code type} first, then its kind's fields, defaults filled in. */
+  public static ObjectNode encode(Target target) {
+    ObjectNode json = NODES.objectNode();
+    json.put("type", target.kind().type());
+    switch (target.kind()) {
+      case HTTP -> {
+        HttpTarget http = (HttpTarget) target;
+        json.put("method", http.method());
+        json.put("url", http.url());
+        ObjectNode headers = json.putObject("headers");
+        http.headers().forEach(headers::put);
+        json.put("body", http.body());
+        json.put("timeout", http.timeout().toString());
+      }
+    }
+    return json;
+  }
+
+  public static ObjectNode encode(RetryPolicy retry) {
+    ObjectNode json = NODES.objectNode();
+    json.put("maxAttempts", retry.maxAttempts());
+    json.put("initialBackoff", retry.initialBackoff().toString());
+    json.put("maxBackoff", retry.maxBackoff().toString());
+    json.put("multiplier", retry.multiplier());
+    return json;
+  }
+
+  // ---- strict readers of one field ----
+
+  private static JsonNode object(String part, String text) {
+    if (text == null) {
+      throw new UnreadableDefinitionException(part, "missing");
+    }
+    JsonNode node = JSON.readTree(text);
+    if (!node.isObject()) {
+      throw new UnreadableDefinitionException(part, "is not a JSON object");
+    }
+    return node;
+  }
+
+  private static String string(JsonNode parent, String field, boolean required) {
+    JsonNode node = parent.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw new IllegalArgumentException(field + " is missing");
+      }
+      return null;
+    }
+    if (!node.isString()) {
+      throw new IllegalArgumentException(field + " is not a string");
+    }
+    return node.asString();
+  }
+
+  private static Instant instant(JsonNode parent, String field, boolean required) {
+    String text = string(parent, field, required);
+    return text == null ? null : Instant.parse(text);
+  }
+
+  private static int integer(JsonNode parent, String field) {
+    JsonNode node = parent.get(field);
+    if (!node.isInt()) {
+      throw new IllegalArgumentException(field + " is not an integer");
+    }
+    return node.intValue();
+  }
+
+  private static double number(JsonNode parent, String field) {
+    JsonNode node = parent.get(field);
+    if (!node.isNumber()) {
+      throw new IllegalArgumentException(field + " is not a number");
+    }
+    return node.doubleValue();
+  }
+}
