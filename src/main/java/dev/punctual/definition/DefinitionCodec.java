@@ -61,7 +61,7 @@ public final class DefinitionCodec {
       }
       if (s.has("interval")) {
         return new IntervalSchedule(
-            Duration.parse(string(s, "interval", true)), instant(s, "startAt", true), bounds);
+            duration(s, "interval", true), instant(s, "startAt", true), bounds);
       }
       return new OnceSchedule(instant(s, "at", true), bounds);
     } catch (UnreadableDefinitionException e) {
@@ -104,26 +104,26 @@ public final class DefinitionCodec {
         headers.put(header.getKey(), header.getValue().asString());
       }
     }
-    String timeout = string(t, "timeout", false);
+    Duration timeout = duration(t, "timeout", false);
     return new HttpTarget(
         method == null ? HttpTarget.DEFAULT_METHOD : method,
         string(t, "url", true),
         headers,
         string(t, "body", false),
-        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : Duration.parse(timeout));
+        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : timeout);
   }
 
   public static RetryPolicy decodeRetry(String text) {
     try {
       JsonNode r = object("retry", text);
       RetryPolicy d = RetryPolicy.DEFAULT;
-      String initial = string(r, "initialBackoff", false);
-      String max = string(r, "maxBackoff", false);
+      Duration initial = duration(r, "initialBackoff", false);
+      Duration max = duration(r, "maxBackoff", false);
       RetryPolicy policy =
           new RetryPolicy(
               r.has("maxAttempts") ? integer(r, "maxAttempts") : d.maxAttempts(),
-              initial == null ? d.initialBackoff() : Duration.parse(initial),
-              max == null ? d.maxBackoff() : Duration.parse(max),
+              initial == null ? d.initialBackoff() : initial,
+              max == null ? d.maxBackoff() : max,
               r.has("multiplier") ? number(r, "multiplier") : d.multiplier());
       if (policy.maxAttempts() < 1 || policy.multiplier() < 1.0) {
         throw new IllegalArgumentException("maxAttempts and multiplier must be at least 1");
@@ -227,7 +227,21 @@ public final class DefinitionCodec {
 
   private static Instant instant(JsonNode parent, String field, boolean required) {
     String text = string(parent, field, required);
-    return text == null ? null : Instant.parse(text);
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 instant");
+    }
+  }
+
+  /** A duration field; null when absent and not required. */
+  private static Duration duration(JsonNode parent, String field, boolean required) {
+    String text = string(parent, field, required);
+    try {
+      return text == null ? null : Duration.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 duration");
+    }
   }
 
   private static int integer(JsonNode parent, String field) {

@@ -1,0 +1,98 @@
+package dev.punctual.definition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.punctual.schedule.CronExpression;
+import dev.punctual.schedule.CronSchedule;
+import dev.punctual.schedule.IntervalSchedule;
+import dev.punctual.schedule.OnceSchedule;
+import dev.punctual.schedule.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DefinitionCodecTest {
+  private static final Instant T = Instant.parse("2026-03-29T01:30:00Z");
+
+  @Test
+  void everyScheduleKindComesBackAsWritten() {
+    for (Schedule s :
+        new Schedule[] {
+          new CronSchedule(
+              CronExpression.parse("0 9 * * MON-FRI"),
+              ZoneId.of("Europe/Berlin"),
+              new Schedule.Bounds(T, T.plusSeconds(86_400))),
+          new IntervalSchedule(Duration.ofMinutes(5), T, Schedule.Bounds.NONE),
+          new OnceSchedule(T, new Schedule.Bounds(null, T))
+        }) {
+      Schedule back = DefinitionCodec.decodeSchedule(DefinitionCodec.encode(s).toString());
+      assertThat(DefinitionCodec.encode(back)).isEqualTo(DefinitionCodec.encode(s));
+      assertThat(back.preview(T.minusSeconds(1), 5)).isEqualTo(s.preview(T.minusSeconds(1), 5));
+    }
+  }
+
+  @Test
+  void theStoredShapesAreTheOnesTheApiHasAlwaysShown() {
+    assertThat(
+            DefinitionCodec.encode(
+                    new HttpTarget(
+                        "PUT", "https://x.test/a", Map.of("X-A", "1"), "{}", Duration.ofSeconds(5)))
+                .toString())
+        .isEqualTo(
+            "{\"type\":\"http\",\"method\":\"PUT\",\"url\":\"https://x.test/a\","
+                + "\"headers\":{\"X-A\":\"1\"},\"body\":\"{}\",\"timeout\":\"PT5S\"}");
+    assertThat(DefinitionCodec.encode(RetryPolicy.DEFAULT).toString())
+        .isEqualTo(
+            "{\"maxAttempts\":3,\"initialBackoff\":\"PT1S\",\"maxBackoff\":\"PT5M\","
+                + "\"multiplier\":2.0}");
+    assertThat(
+            DefinitionCodec.decodeTarget(
+                "{\"type\":\"http\",\"method\":\"POST\",\"url\":\"http://h\",\"headers\":{},"
+                    + "\"body\":null,\"timeout\":\"PT10S\"}"))
+        .isEqualTo(new HttpTarget("POST", "http://h", Map.of(), null, Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void anUnreadableValueIsAnErrorNamingThePartNeverADefault() {
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"cron\":\"* * * * *\",\"timezone\":\"Mars/Base\"}"),
+        "schedule:",
+        "Mars/Base");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"cron\":\"61 * * * *\"}"), "schedule:", "61");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"cron\":\"* * * * *\",\"at\":\"x\"}"),
+        "schedule:",
+        "exactly one");
+    assertUnreadable(() -> DefinitionCodec.decodeSchedule("[1]"), "schedule:", "not a JSON object");
+    assertUnreadable(() -> DefinitionCodec.decodeSchedule("{\"at\":42}"), "schedule:", "at");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeTarget("{\"type\":\"http\"}"), "target:", "url is missing");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeTarget("{\"type\":\"smtp\",\"url\":\"x\"}"),
+        "target:",
+        "unknown type 'smtp'");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeTarget("{\"url\":\"http://h\",\"timeout\":\"soon\"}"),
+        "target:",
+        "soon");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeRetry("{\"maxAttempts\":\"three\"}"), "retry:", "maxAttempts");
+    assertUnreadable(() -> DefinitionCodec.decodeRetry("{not json"), "retry:", "");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeEnum("misfire", Misfire.class, "FIRE_LATEST"),
+        "misfire:",
+        "FIRE_LATEST");
+    assertUnreadable(() -> DefinitionCodec.decodeSchedule(null), "schedule:", "missing");
+  }
+
+  private static void assertUnreadable(Runnable decode, String prefix, String mentions) {
+    assertThatThrownBy(decode::run)
+        .isInstanceOf(UnreadableDefinitionException.class)
+        .hasMessageStartingWith(prefix)
+        .hasMessageContaining(mentions);
+  }
+}
