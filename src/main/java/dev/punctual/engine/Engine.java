@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.delivery.Deliverer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -58,6 +59,7 @@ public final class Engine {
     this.nodeId = nodeId;
     this.settings = settings;
     this.ticker = ticker;
+    DefinitionCodec.warmUp(); // not on the first claim's time
     this.clock = new DatabaseClock(ticker);
     JdbcClient jdbc = JdbcClient.create(dataSource);
     TransactionTemplate transactions =
