@@ -176,9 +176,37 @@ class BrokenRowsIT {
                 Map.of("target", Map.of("url", target.url("/moved"))),
                 Map.of("Content-Type", "application/merge-patch+json"));
         assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
-        await("the patched target receives the next fires")
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> !target.deliveries(d -> d.path().equals("/moved")).isEmpty());
+        assertThat(moved.body().path("target").path("url").asString()).endsWith("/moved");
+        try {
+          await("the patched target receives the next fires")
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> !target.deliveries(d -> d.path().equals("/moved")).isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          System.out.println("DIAG job " + onA.get("/api/v1/jobs/" + healthy.get(0)).body());
+          System.out.println(
+              "DIAG row "
+                  + sql.sql(
+                          "select next_fire_at, lease_owner, lease_until, fencing_token, version,"
+                              + " now() from jobs where id = :id")
+                      .param("id", Long.parseLong(healthy.get(0)))
+                      .query()
+                      .listOfRows());
+          System.out.println(
+              "DIAG runs "
+                  + sql.sql(
+                          "select id, scheduled_for, created_at, status, attempts, error,"
+                              + " result_code from runs where job_id = :id order by id desc limit 8")
+                      .param("id", Long.parseLong(healthy.get(0)))
+                      .query()
+                      .listOfRows());
+          System.out.println(
+              "DIAG last deliveries "
+                  + target.deliveries().stream()
+                      .skip(Math.max(0, target.deliveries().size() - 8))
+                      .map(d -> d.path() + "@" + d.receivedAt())
+                      .toList());
+          throw e;
+        }
 
         // The healthy jobs missed no fire time from before the poisoning until now.
         Instant end = poisonedAt.plusSeconds(8);

@@ -119,6 +119,18 @@ class TriggerPlanTest {
   }
 
   @Test
+  void ofTwoTimerEntriesOfOneJobOnlyTheNewestClaimFires() {
+    ClaimedJob old = job(1, 1, Duration.ofSeconds(1), now);
+    ClaimedJob other = job(2, 1, Duration.ofSeconds(1), now);
+    ClaimedJob newer =
+        new ClaimedJob(1, 1, "job-1", 2, now, 9, old.definition(), List.of()); // token 9 > 7
+    assertThat(TriggerStage.newestClaims(List.of(old, other, newer))).containsExactly(newer, other);
+    assertThat(TriggerStage.newestClaims(List.of(newer, old))).containsExactly(newer);
+    List<ClaimedJob> distinct = List.of(old, other);
+    assertThat(TriggerStage.newestClaims(distinct)).isSameAs(distinct);
+  }
+
+  @Test
   void aFireLaterThanTheThresholdMeetsTheMisfirePolicy() {
     ticker.nanos += Duration.ofMinutes(10).toNanos(); // the node was down for ten minutes
     TriggerStage.Batch batch =
