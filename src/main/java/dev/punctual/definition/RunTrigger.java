@@ -7,10 +7,5 @@ public enum RunTrigger {
   /** A fire time missed and made up under the job's misfire policy. */
   CATCH_UP,
   /** {@code POST /jobs/{id}/trigger}. */
-  MANUAL;
-
-  /** Scheduled runs are unique per job and fire time (the database enforces it). */
-  public boolean scheduled() {
-    return this != MANUAL;
-  }
+  MANUAL
 }

@@ -32,10 +32,6 @@ final class Loop implements Runnable {
     this.ticker = ticker;
   }
 
-  String name() {
-    return name;
-  }
-
   /** The pause after {@code previous} (0: none yet) when a turn fails: 50 ms doubling to 5 s. */
   static long nextBackoff(long previous) {
     return previous == 0 ? 50 : Math.min(previous * 2, MAX_BACKOFF_MILLIS);
