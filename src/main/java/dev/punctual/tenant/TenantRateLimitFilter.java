@@ -30,6 +30,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * with {@code Retry-After} (whole seconds, rounded up). The admin key is not limited: it is one
  * operator, not a calling service.
  *
+ * <p>Every tenant answer says where the bucket stands: {@code X-RateLimit-Limit} is its size (the
+ * requests that may be made at once, the burst), {@code X-RateLimit-Remaining} what is left of it
+ * after this request, {@code X-RateLimit-Reset} the seconds until it is full again. The IETF
+ * RateLimit draft is not followed: it states a quota per time window, which a token bucket is not,
+ * and it is still a draft.
+ *
  * <p>Buckets live in this node's memory, so behind a load balancer a tenant gets the limit once per
  * node: a shared bucket would cost a database round trip per request, more than the request itself.
  * Bucket4j because its buckets are lock-free and refill lazily, with no timer thread.
@@ -39,6 +45,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class TenantRateLimitFilter extends OncePerRequestFilter {
   static final String LIMIT_HEADER = "X-RateLimit-Limit";
   static final String REMAINING_HEADER = "X-RateLimit-Remaining";
+  static final String RESET_HEADER = "X-RateLimit-Reset";
 
   private final int rate;
   private final int burst;
@@ -75,8 +82,10 @@ class TenantRateLimitFilter extends OncePerRequestFilter {
     }
     ConsumptionProbe probe =
         buckets.get(caller.tenantId(), id -> newBucket()).tryConsumeAndReturnRemaining(1);
-    response.setHeader(LIMIT_HEADER, Integer.toString(rate));
-    response.setHeader(REMAINING_HEADER, Long.toString(probe.getRemainingTokens()));
+    long remaining = probe.getRemainingTokens();
+    response.setHeader(LIMIT_HEADER, Integer.toString(burst));
+    response.setHeader(REMAINING_HEADER, Long.toString(remaining));
+    response.setHeader(RESET_HEADER, Long.toString(secondsToFull(remaining)));
     if (probe.isConsumed()) {
       chain.doFilter(request, response);
       return;
@@ -92,6 +101,12 @@ class TenantRateLimitFilter extends OncePerRequestFilter {
                 .formatted(rate, retryAfter),
             List.of(),
             Map.of(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))));
+  }
+
+  /** Whole seconds, rounded up, until a bucket with {@code remaining} tokens is full. */
+  private long secondsToFull(long remaining) {
+    long missing = burst - remaining;
+    return missing <= 0 ? 0 : (missing + rate - 1) / rate;
   }
 
   private Bucket newBucket() {

@@ -3,7 +3,7 @@ package dev.punctual.web;
 import java.io.IOException;
 import org.springframework.http.HttpStatus;
 
-/** Thrown by the capped request stream; answered 413 wherever it surfaces. */
+/** A request body over the limit: answered 413 wherever it surfaces. */
 class BodyTooLargeException extends IOException {
   private final long limit;
 

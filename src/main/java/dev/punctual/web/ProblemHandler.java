@@ -32,6 +32,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
   static final String RETRY_AFTER_DB_DOWN = "5";
 
+  /** How much of a parser's message an answer repeats. */
+  private static final int MAX_ECHO = 200;
+
   @ExceptionHandler(ApiProblem.class)
   ResponseEntity<ProblemDetail> apiProblem(ApiProblem e) {
     return render(e);
@@ -74,6 +77,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return render(ApiProblem.invalid(e.getName(), "is not a valid value"));
   }
 
+  /**
+   * Tomcat could not read the query string. {@link QueryStringFilter} answers those before they get
+   * here; this catches what it does not know of (a future Tomcat rule), as a 400 rather than a 500.
+   */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> unreadableQuery(
+      org.apache.tomcat.util.http.InvalidParameterException e) {
+    return render(ApiProblem.invalid("query", "is not readable: " + e.getMessage()));
+  }
+
   @ExceptionHandler(MissingRequestHeaderException.class)
   ResponseEntity<ProblemDetail> missingHeader(MissingRequestHeaderException e) {
     return render(ApiProblem.invalid(e.getHeaderName(), "header is required"));
@@ -101,6 +114,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     String reason = e.getMostSpecificCause().getMessage();
     // Jackson's message starts with the useful part; the rest is a source excerpt.
     String firstLine = reason == null ? "unreadable" : reason.lines().findFirst().orElse(reason);
+    if (firstLine.length() > MAX_ECHO) {
+      // Jackson quotes the offending token, which can be a whole garbage body.
+      firstLine = firstLine.substring(0, MAX_ECHO) + "…";
+    }
     return cast(render(ApiProblem.invalid("body", "is not valid JSON: " + firstLine)));
   }
 

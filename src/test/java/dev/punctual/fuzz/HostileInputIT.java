@@ -153,6 +153,9 @@ class HostileInputIT extends ApiTestBase {
     add(list, 4, "POST /jobs", () -> fuzzer.post("/api/v1/jobs", h.mutatedJob(), createHeaders()));
     add(list, 1, "POST /jobs (malformed)", () -> fuzzer.post("/api/v1/jobs", h.malformedBody()));
     add(list, 1, "POST /jobs (media type)", this::wrongMediaType);
+    add(list, 1, "GET own job (Accept)", this::hostileAccept);
+    add(list, 1, "GET (bad percent-encoding)", this::badPercentEncoding);
+    add(list, 1, "POST|PATCH (large non-JSON)", this::largeNonJson);
     add(list, 3, "PUT own job", () -> fuzzer.put(jobPath(ownJobId), h.mutatedJob(), Map.of()));
     add(
         list,
@@ -228,10 +231,67 @@ class HostileInputIT extends ApiTestBase {
                 "multipart/form-data; boundary=x",
                 "application/x-www-form-urlencoded",
                 "application/merge-patch+json",
+                "application/problem+json",
+                "application/x-ndjson",
+                "application/yaml",
+                "application/x-yaml",
+                "text/yaml",
+                "application/cbor",
+                "application/x-jackson-smile",
+                "application/x-protobuf",
+                "application/octet-stream",
+                "text/html",
+                "application/json; charset=utf-16",
                 "*/*",
                 "garbage"));
     return fuzzer.send(
         "POST", "/api/v1/jobs", h.validJob("mt").toString(), Map.of("Content-Type", type));
+  }
+
+  /** Every media type Spring could negotiate, and some it cannot read. */
+  private Api.Response hostileAccept() {
+    String accept =
+        h.pick(
+            List.of(
+                "application/yaml",
+                "application/xml",
+                "text/xml",
+                "application/cbor",
+                "application/x-jackson-smile",
+                "text/plain",
+                "text/html",
+                "application/octet-stream",
+                "application/problem+json",
+                "application/*+json",
+                "application/json;q=0",
+                "application/json;q=x",
+                ";;",
+                "*/*",
+                "application/yaml, application/json;q=0.1",
+                h.string()));
+    return fuzzer.send("GET", jobPath(ownJobId), null, Map.of("Accept", accept));
+  }
+
+  /** Escapes that are well formed but not UTF-8 (the HTTP client refuses malformed ones). */
+  private Api.Response badPercentEncoding() {
+    String bad = h.pick(List.of("%ff", "%c3%28", "%c0%af", "%ed%a0%80", "%f8%88%80%80%80", "%80"));
+    String name = h.pick(List.of("cursor", "limit", "label", "namePrefix", "state", "x" + bad));
+    String path = h.nextInt(2) == 0 ? "/api/v1/jobs" : jobPath(ownJobId) + "/runs";
+    return fuzzer.get(path + "?" + name + "=" + (h.nextInt(3) == 0 ? "a" + bad : bad));
+  }
+
+  /** Bodies over the size limit (256 KB) that are not JSON at all. */
+  private Api.Response largeNonJson() {
+    String unit = h.pick(List.of("a", "{", "<x>", "\u0000", "name: x\n"));
+    String body = unit.repeat((300_000 + h.nextInt(100_000)) / unit.length());
+    String type = h.pick(List.of("application/json", "text/plain", "application/yaml"));
+    return h.nextInt(2) == 0
+        ? fuzzer.send("POST", "/api/v1/jobs", body, Map.of("Content-Type", type))
+        : fuzzer.send(
+            "PATCH",
+            jobPath(ownJobId),
+            body,
+            Map.of("Content-Type", "application/merge-patch+json"));
   }
 
   private Api.Response malformedWrite() {
