@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Every setting of Punctual, with its default. The environment variables of API.md are mapped onto
- * these names in {@code application.yml}.
+ * Every setting of Punctual, with its default. The environment variables of the README are mapped
+ * onto these names in {@code application.yml}.
  *
  * @param databaseUrl {@code DATABASE_URL}: a PostgreSQL server ({@code postgres://user:pass@host:
  *     port/db} or {@code jdbc:postgresql://...}); blank starts an embedded PostgreSQL

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which addresses targets may reach (API.md). Denied by default: loopback, link-local (the cloud
- * metadata addresses included), unspecified and multicast. {@code PUNCTUAL_EGRESS_ALLOW} opens
- * ranges of those (a local test target, say); {@code PUNCTUAL_EGRESS_DENY} closes more ranges and
- * wins over everything. Private ranges are allowed: internal services are the usual targets.
+ * Which addresses targets may reach (docs/api.md). Denied by default: loopback, link-local (the
+ * cloud metadata addresses included), unspecified and multicast. {@code PUNCTUAL_EGRESS_ALLOW}
+ * opens ranges of those (a local test target, say); {@code PUNCTUAL_EGRESS_DENY} closes more ranges
+ * and wins over everything. Private ranges are allowed: internal services are the usual targets.
  */
 public final class EgressGuard {
   private static final List<Cidr> DEFAULT_DENY =

@@ -39,8 +39,8 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * One HTTP attempt: the job's method, URL, headers and body plus the headers of API.md, within the
- * job's timeout, no redirects (a 3xx is a failure), the first 1 KiB of the answer kept.
+ * One HTTP attempt: the job's method, URL, headers and body plus the headers of docs/api.md, within
+ * the job's timeout, no redirects (a 3xx is a failure), the first 1 KiB of the answer kept.
  *
  * <p>Apache HttpClient 5, asynchronous: one I/O thread multiplexes every connection, pooled and
  * reused. Measured on this 2-core machine against nginx: about 20,000 requests/s, against about

@@ -49,7 +49,7 @@ final class JobSpecReader {
   private static final String HEADER_NAME_REGEX = "[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}";
   private static final String LABEL_KEY_REGEX = "[A-Za-z0-9._/-]{1,63}";
 
-  /** Headers Punctual sets itself on every delivery (API.md), or that HTTP owns. */
+  /** Headers Punctual sets itself on every delivery (docs/api.md), or that HTTP owns. */
   private static final Set<String> RESERVED_HEADERS =
       Set.of(
           "host",

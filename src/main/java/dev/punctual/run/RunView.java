@@ -2,7 +2,7 @@ package dev.punctual.run;
 
 import java.time.Instant;
 
-/** A run as the API shows it (API.md, "The run"). */
+/** A run as the API shows it (docs/api.md, "The run"). */
 record RunView(
     String id,
     String jobId,

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * A parsed cron expression: the set of local date-times it matches, with no time zone.
  *
- * <p>Grammar (API.md): 5 fields ({@code minute hour day-of-month month day-of-week}) or 6 with
+ * <p>Grammar (docs/api.md): 5 fields ({@code minute hour day-of-month month day-of-week}) or 6 with
  * seconds first; {@code *}, numbers, names ({@code JAN}, {@code MON}), ranges {@code a-b}, steps
  * {@code * /n}, {@code a/n}, {@code a-b/n}, lists; {@code ?} as {@code *} in the day fields;
  * day-of-week 0 and 7 are Sunday; the macros {@code @yearly @annually @monthly @weekly @daily

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A cron expression read in a time zone, with the DST rule of API.md:
+ * A cron expression read in a time zone, with the DST rule of docs/guarantees.md:
  *
  * <ul>
  *   <li>a local time that does not exist (the clock jumps over it) fires at the first instant after

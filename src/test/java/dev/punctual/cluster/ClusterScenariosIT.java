@@ -17,11 +17,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The guarantees of DESIGN.md on a real cluster, under faults, checked from the outside: three node
- * processes, nginx, PostgreSQL, a recording target; 200 jobs firing every second. Each scenario
- * breaks something, then proves that every fire time has exactly one run, every run reached the
- * target (a second delivery only within the run's counted attempts, always with the same
- * Idempotency-Key), and prints its figures (also to target/cluster/report.txt).
+ * The guarantees of docs/guarantees.md on a real cluster, under faults, checked from the outside:
+ * three node processes, nginx, PostgreSQL, a recording target; 200 jobs firing every second. Each
+ * scenario breaks something, then proves that every fire time has exactly one run, every run
+ * reached the target (a second delivery only within the run's counted attempts, always with the
+ * same Idempotency-Key), and prints its figures (also to target/cluster/report.txt).
  *
  * <p>Runs in the {@code cluster} Maven profile: {@code ./mvnw verify -Pcluster}.
  */

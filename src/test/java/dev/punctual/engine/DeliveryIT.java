@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The engine of the running service, end to end: jobs created over the API fire at their times,
- * reach a real HTTP target on loopback with the headers of API.md, retry, and are recorded.
+ * reach a real HTTP target on loopback with the headers of docs/api.md, retry, and are recorded.
  */
 class DeliveryIT extends ApiTestBase {
   private TargetServer target;

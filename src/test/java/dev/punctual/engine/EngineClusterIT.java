@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Guarantees 1-3 of DESIGN.md with several engines racing over one database. */
+/** Guarantees 1-3 of docs/guarantees.md with several engines racing over one database. */
 class EngineClusterIT {
 
   @Test

@@ -7,7 +7,10 @@ import dev.punctual.support.ApiTestBase;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Guarantee 6 of DESIGN.md: no call of one tenant reads, changes or learns of another's jobs. */
+/**
+ * Guarantee 6 of docs/guarantees.md: no call of one tenant reads, changes or learns of another's
+ * jobs.
+ */
 class TenantIsolationIT extends ApiTestBase {
 
   @Test

@@ -10,8 +10,8 @@ import java.time.zone.ZoneRules;
 import java.util.Optional;
 
 /**
- * The trivially correct reading of the cron DST rule (DESIGN.md): walk forward over instants, one
- * UTC minute at a time, and ask of each second whether it fires:
+ * The trivially correct reading of the cron DST rule (docs/guarantees.md): walk forward over
+ * instants, one UTC minute at a time, and ask of each second whether it fires:
  *
  * <ul>
  *   <li>its local time matches and this is the first time the wall clock shows it; or

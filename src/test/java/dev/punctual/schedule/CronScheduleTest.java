@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Named cases: each DST shape of API.md's rule, leap days, the grammar and its errors. */
+/**
+ * Named cases: each DST shape of the rule of docs/guarantees.md, leap days, the grammar and its
+ * errors.
+ */
 class CronScheduleTest {
 
   private static List<Instant> fires(String cron, String zone, String after, int count) {
