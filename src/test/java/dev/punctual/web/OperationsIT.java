@@ -85,8 +85,12 @@ class OperationsIT extends ApiTestBase {
       assertThat(doc.body().path("paths").has(path)).as(path).isTrue();
     }
     assertThat(doc.body().path("components").path("securitySchemes").has("bearer")).isTrue();
-    Api.Response ui = anonymous.get("/swagger-ui/index.html");
-    assertThat(ui.status()).isEqualTo(200);
+    assertThat(doc.body().path("openapi").asString()).isEqualTo("3.1.0");
+    assertThat(anonymous.get("/v3/api-docs.yaml").raw().body()).startsWith("openapi: 3.1.0");
+    // Swagger UI, served from the bundled webjar (no CDN) on this node's document.
+    assertThat(anonymous.get("/swagger-ui.html").raw().body()).contains("/swagger-ui-init.js");
+    assertThat(anonymous.get("/swagger-ui-init.js").raw().body()).contains("/v3/api-docs");
+    assertThat(anonymous.get("/webjars/swagger-ui/swagger-ui-bundle.js").status()).isEqualTo(200);
   }
 
   @Test
