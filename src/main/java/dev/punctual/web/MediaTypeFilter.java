@@ -28,11 +28,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *   <li>A request body must be {@code application/json} or a {@code +json} type ({@code
  *       application/merge-patch+json} for PATCH); anything else, a wildcard or an unreadable type
  *       answers 415 saying so, with {@code Accept} (and {@code Accept-Patch}) naming what is taken.
- *   <li>{@code Accept}, when sent, must allow {@code application/json}; otherwise 406. An
- *       unreadable {@code Accept} is a 400. Past this filter the request accepts {@code
- *       application/json} only, so an answer is never labelled with another JSON type the client
- *       listed first ({@code application/problem+json, application/json;q=0.5} would otherwise get
- *       a job labelled as a problem).
+ *   <li>{@code Accept}, when sent, must allow {@code application/json} or {@code
+ *       application/problem+json} (generated clients send only the latter on an operation whose
+ *       success has no body, such as DELETE); otherwise 406. An unreadable {@code Accept} is a 400.
+ *       Past this filter the request accepts {@code application/json} only, so an answer is never
+ *       labelled with another JSON type the client listed first ({@code application/problem+json,
+ *       application/json;q=0.5} would otherwise get a job labelled as a problem).
  * </ul>
  */
 @Component
@@ -125,7 +126,9 @@ class MediaTypeFilter extends OncePerRequestFilter {
       return ApiProblem.invalid("Accept", "header is not a list of media types");
     }
     for (MediaType type : accepted) {
-      if (type.getQualityValue() > 0 && type.includes(MediaType.APPLICATION_JSON)) {
+      if (type.getQualityValue() > 0
+          && (type.includes(MediaType.APPLICATION_JSON)
+              || type.includes(MediaType.APPLICATION_PROBLEM_JSON))) {
         return null;
       }
     }
