@@ -57,6 +57,29 @@ class ApiContractIT extends ApiTestBase {
     assertThat(errors("/components/schemas/RunStatus", "\"LATE\"")).isNotEmpty();
   }
 
+  /** The JSON examples of docs/api.md are what the document allows (so they cannot drift). */
+  @Test
+  void theExamplesOfTheApiReferenceFitTheDocument() throws IOException {
+    String reference = java.nio.file.Files.readString(java.nio.file.Path.of("docs/api.md"));
+    java.util.regex.Matcher block = Pattern.compile("(?s)```json\\n(.*?)```").matcher(reference);
+    Map<String, String> schemaOf =
+        Map.of(
+            "\"jobId\"", "/components/schemas/Run",
+            "\"nextRunAt\"", "/components/schemas/Job",
+            "\"signingSecret\"", "/components/schemas/TenantCreated");
+    int checked = 0;
+    while (block.find()) {
+      String example = block.group(1);
+      for (Map.Entry<String, String> kind : schemaOf.entrySet()) {
+        if (example.contains(kind.getKey())) {
+          assertThat(errors(kind.getValue(), example)).as(example).isEmpty();
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("examples checked").isEqualTo(3);
+  }
+
   private static Set<ValidationMessage> errors(String pointer, String json) {
     return SCHEMAS
         .getSchema(SchemaLocation.of("classpath:" + DOCUMENT + "#" + pointer))
