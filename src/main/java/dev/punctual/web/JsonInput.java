@@ -282,6 +282,9 @@ public final class JsonInput {
       } else if (entry.getValue().stringValue().length() > maxValueLength) {
         error(entryPath, "must be at most " + maxValueLength + " characters");
         ok = false;
+      } else if (entry.getValue().stringValue().indexOf('\u0000') >= 0) {
+        error(entryPath, "must not contain NUL characters"); // jsonb cannot hold them
+        ok = false;
       } else {
         map.put(entry.getKey(), entry.getValue().stringValue());
       }
