@@ -160,31 +160,13 @@ class ApiContractIT extends ApiTestBase {
         api,
         "POST",
         "/api/v1/jobs",
-        Map.of(
-            "name", "interval",
-            "schedule", Map.of("interval", "PT1H", "startAt", "2026-01-01T00:00:00Z"),
-            "target", Map.of("url", "https://example.com/")));
+        job("interval", Map.of("interval", "PT1H", "startAt", "2026-01-01T00:00:00Z"), true));
+    call(api, "POST", "/api/v1/jobs", job("once", Map.of("at", "2099-01-01T00:00:00Z"), false));
     call(
         api,
         "POST",
         "/api/v1/jobs",
-        Map.of(
-            "name",
-            "once",
-            "enabled",
-            false,
-            "schedule",
-            Map.of("at", "2099-01-01T00:00:00Z"),
-            "target",
-            Map.of("url", "https://example.com/")));
-    call(
-        api,
-        "POST",
-        "/api/v1/jobs",
-        Map.of(
-            "name", "done",
-            "schedule", Map.of("interval", "PT1M", "notAfter", "2020-01-01T00:00:00Z"),
-            "target", Map.of("url", "https://example.com/")));
+        job("done", Map.of("interval", "PT1M", "notAfter", "2020-01-01T00:00:00Z"), true));
     call(api, "POST", "/api/v1/jobs", cronJob("cron")); // 409
     call(api, "POST", "/api/v1/jobs", Map.of("name", "x")); // 400
     call(api, "POST", "/api/v1/jobs", cronJob("other"), Map.of("Idempotency-Key", "contract-1"));
@@ -254,6 +236,16 @@ class ApiContractIT extends ApiTestBase {
     System.out.println("contract: statuses seen per operation " + statuses);
     assertThat(violations).as("answers the OpenAPI document does not describe").isEmpty();
     assertThat(exercised).as("operations reached").isEqualTo(operations());
+  }
+
+  /** A job with the smallest target, to show a schedule kind and a state. */
+  private static Map<String, Object> job(
+      String name, Map<String, String> schedule, boolean enabled) {
+    return Map.of(
+        "name", name,
+        "enabled", enabled,
+        "schedule", schedule,
+        "target", Map.of("url", "https://example.com/"));
   }
 
   private Api.Response call(Api api, String method, String path, Object body) {

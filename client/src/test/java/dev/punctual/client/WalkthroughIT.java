@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,24 +74,17 @@ class WalkthroughIT {
     adminKey = Files.readString(dataDir.resolve("admin.key")).trim();
   }
 
-  /** Polls readiness until the node answers UP (a cold start with its database: seconds). */
-  private static void waitUntilReady() throws Exception {
+  /** Waits for readiness to answer UP (a cold start with its database: seconds). */
+  private static void waitUntilReady() {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest ready =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build();
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-    while (Instant.now().isBefore(deadline)) {
-      assertThat(node.isAlive()).as("the node is running (target/walkthrough-node.log)").isTrue();
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the node was not ready within 3 minutes");
+    Awaitility.await("the node at port " + port + " is ready (target/walkthrough-node.log)")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+        .failFast("the node process ended (target/walkthrough-node.log)", () -> !node.isAlive())
+        .until(() -> http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
   }
 
   @AfterAll
@@ -109,6 +103,15 @@ class WalkthroughIT {
     return new HttpTarget().type(HttpTarget.TypeEnum.HTTP).url(URI.create(url));
   }
 
+  /** The README's first job: 09:00 Berlin time on weekdays. */
+  private static JobWrite nightlyReport() {
+    return new JobWrite()
+        .name("nightly-report")
+        .schedule(new Schedule(new CronSchedule().cron("0 9 * * MON-FRI").timezone("Europe/Berlin")))
+        .target(target("https://billing.internal/hooks/report").putHeadersItem("X-Team", "billing"))
+        .putLabelsItem("team", "billing");
+  }
+
   @Test
   void theWalkThroughRunsThroughTheGeneratedClient() throws Exception {
     // A tenant: its key and signing secret are shown once.
@@ -124,12 +127,7 @@ class WalkthroughIT {
     JobsApi jobs = new JobsApi(api);
     Job report =
         jobs.createJob(
-            new JobWrite()
-                .name("nightly-report")
-                .schedule(new Schedule(new CronSchedule().cron("0 9 * * MON-FRI").timezone("Europe/Berlin")))
-                .target(target("https://billing.internal/hooks/report").putHeadersItem("X-Team", "billing"))
-                .putLabelsItem("team", "billing"),
-            "walkthrough-report");
+            nightlyReport(), "walkthrough-report");
     assertThat(report.getState()).isEqualTo(JobState.ACTIVE);
     assertThat(report.getNextRunAt()).isAfter(OffsetDateTime.now());
     assertThat(report.getRetry().getMaxAttempts()).isEqualTo(3); // defaults are filled in
@@ -153,12 +151,7 @@ class WalkthroughIT {
     // The same Idempotency-Key answers the first job again.
     Job again =
         jobs.createJob(
-            new JobWrite()
-                .name("nightly-report")
-                .schedule(new Schedule(new CronSchedule().cron("0 9 * * MON-FRI").timezone("Europe/Berlin")))
-                .target(target("https://billing.internal/hooks/report").putHeadersItem("X-Team", "billing"))
-                .putLabelsItem("team", "billing"),
-            "walkthrough-report");
+            nightlyReport(), "walkthrough-report");
     assertThat(again.getId()).isEqualTo(report.getId());
 
     // List, filtered by label.
