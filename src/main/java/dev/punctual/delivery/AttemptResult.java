@@ -19,7 +19,13 @@ public record AttemptResult(
     SUCCESS,
     FAILURE,
     TIMEOUT,
-    BLOCKED
+    /** Refused by the egress guard: it would refuse again, so the run is not retried. */
+    BLOCKED,
+    /**
+     * The target said "never again" (HTTP {@code 410 Gone}): the run fails at once, no retry; a job
+     * with {@code pauseAfterFailures} counts it like any failure.
+     */
+    GONE
   }
 
   public boolean succeeded() {

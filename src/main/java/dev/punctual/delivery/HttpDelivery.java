@@ -48,7 +48,7 @@ import org.apache.hc.core5.util.Timeout;
  * egress guard can check every resolved address and pin the connection to it.
  */
 public class HttpDelivery implements Deliverer, AutoCloseable {
-  public static final int SNIPPET_BYTES = 1024;
+  public static final int SNIPPET_BYTES = 4096;
 
   private final CloseableHttpAsyncClient client;
   private final ScheduledExecutorService deadlines;
@@ -229,9 +229,15 @@ public class HttpDelivery implements Deliverer, AutoCloseable {
             ? null
             : status >= 300 && status < 400
                 ? "HTTP " + status + " (redirects are not followed)"
-                : "HTTP " + status;
+                : status == 410
+                    ? "HTTP 410 (Gone: the target asks for no more retries)"
+                    : "HTTP " + status;
+    AttemptResult.Outcome outcome =
+        ok
+            ? AttemptResult.Outcome.SUCCESS
+            : status == 410 ? AttemptResult.Outcome.GONE : AttemptResult.Outcome.FAILURE;
     return new AttemptResult(
-        ok ? AttemptResult.Outcome.SUCCESS : AttemptResult.Outcome.FAILURE,
+        outcome,
         status,
         error,
         answer.snippet(),

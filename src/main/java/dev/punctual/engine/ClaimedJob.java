@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * A job this node holds the lease of (or the row lock of), for its fire time {@code fireAt}, with
  * its definition decoded. {@code version} is the job's at the claim: a write of the API bumps it.
+ * {@code runsLeft}: how many runs its {@code maxRuns} still allows, null when it sets none.
  */
 record ClaimedJob(
     long id,
@@ -19,7 +20,8 @@ record ClaimedJob(
     Instant fireAt,
     long fencingToken,
     JobDefinition definition,
-    List<String> signingSecrets) {
+    List<String> signingSecrets,
+    Long runsLeft) {
 
   Schedule schedule() {
     return definition.schedule();
@@ -33,9 +35,9 @@ record ClaimedJob(
     return definition.overlap() == Overlap.SKIP;
   }
 
-  ClaimedJob withNext(Instant nextFireAt, long token) {
+  ClaimedJob withNext(Instant nextFireAt, long token, Long runsLeft) {
     return new ClaimedJob(
-        id, tenantId, name, version, nextFireAt, token, definition, signingSecrets);
+        id, tenantId, name, version, nextFireAt, token, definition, signingSecrets, runsLeft);
   }
 
   /** This job cannot be fired: its row is to be marked broken, fenced by token and version. */

@@ -219,6 +219,7 @@ final class DeliveryStage {
       return; // stopping: the run stays ours until handed back
     }
     inFlight.incrementAndGet();
+    java.time.Instant started = java.time.Instant.now();
     Attempt attempt =
         new Attempt(
             run.id(),
@@ -233,7 +234,7 @@ final class DeliveryStage {
             (result, error) -> {
               try {
                 if (!killed) {
-                  record(run, result != null ? result : failure(error));
+                  record(run, result != null ? result : failure(error), started);
                 }
               } catch (RuntimeException e) {
                 // Not lost in the future: the run's lease lapses and it is attempted again.
@@ -256,17 +257,19 @@ final class DeliveryStage {
         AttemptResult.Outcome.FAILURE, null, String.valueOf(error), null, 0, null);
   }
 
-  private void record(RunStore.OwnedRun run, AttemptResult result) {
+  private void record(RunStore.OwnedRun run, AttemptResult result, java.time.Instant started) {
     metrics.delivery(
         result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.durationMs());
-    outcomes.add(outcome(run.id(), run.attempt(), run.retry(), result, jitter));
+    outcomes.add(outcome(run.id(), run.attempt(), run.retry(), result, started, jitter));
   }
 
   /**
    * What an attempt's result means for its run: {@code SUCCEEDED}; {@code FAILED} when the egress
-   * guard refused it (it would refuse again) or no attempt is left; otherwise {@code RETRYING}
-   * after the policy's backoff (or the target's {@code Retry-After}).
+   * guard refused it (it would refuse again), the target answered {@code 410 Gone} (it asks for no
+   * more), or no attempt is left; otherwise {@code RETRYING} after the policy's backoff (or the
+   * target's {@code Retry-After}).
    *
+   * @param started when the attempt started
    * @param random the jitter's source: a long in {@code [0, bound]}
    */
   static RunStore.Outcome outcome(
@@ -274,12 +277,14 @@ final class DeliveryStage {
       int attempt,
       RetryPolicy retry,
       AttemptResult result,
+      java.time.Instant started,
       java.util.function.LongUnaryOperator random) {
     RunStatus status;
     Duration retryIn = null;
     if (result.succeeded()) {
       status = RunStatus.SUCCEEDED;
-    } else if (result.outcome() == AttemptResult.Outcome.BLOCKED) {
+    } else if (result.outcome() == AttemptResult.Outcome.BLOCKED
+        || result.outcome() == AttemptResult.Outcome.GONE) {
       status = RunStatus.FAILED;
     } else if (retry.allowsAfter(attempt)) {
       status = RunStatus.RETRYING;
@@ -295,7 +300,8 @@ final class DeliveryStage {
         result.error(),
         result.responseSnippet(),
         result.durationMs(),
-        retryIn);
+        retryIn,
+        started);
   }
 
   private void writeTurn() throws InterruptedException {
@@ -307,7 +313,7 @@ final class DeliveryStage {
     batch.add(first);
     outcomes.drainTo(batch, OUTCOME_BATCH - 1);
     try {
-      runs.complete(nodeId, batch);
+      paused(runs.complete(nodeId, batch));
     } catch (RuntimeException e) {
       // Keep them: the database may be back in a moment. If this node dies first, the runs'
       // leases lapse and another node attempts them again (at least once).
@@ -318,12 +324,26 @@ final class DeliveryStage {
     }
   }
 
+  /** Jobs the outcomes just paused, each logged once (the job does not fire until resumed). */
+  private void paused(List<RunStore.AutoPaused> paused) {
+    for (RunStore.AutoPaused job : paused) {
+      log.warn(
+          "Job {} ({}) of tenant {} is paused: {} runs in a row failed, the last run {}",
+          job.jobId(),
+          job.name(),
+          job.tenantId(),
+          job.failures(),
+          job.lastRunId());
+    }
+    metrics.jobsAutoPaused(paused.size());
+  }
+
   private void flushOutcomes() {
     List<RunStore.Outcome> batch = new ArrayList<>();
     outcomes.drainTo(batch);
     if (!batch.isEmpty()) {
       try {
-        runs.complete(nodeId, batch);
+        paused(runs.complete(nodeId, batch));
       } catch (RuntimeException e) {
         log.warn("Could not record {} outcomes at shutdown: {}", batch.size(), e.toString());
       }

@@ -71,7 +71,7 @@ final class EngineMetrics {
     }
   }
 
-  /** outcome: success, failure, timeout, blocked. */
+  /** outcome: success, failure, timeout, blocked, gone. */
   void delivery(String outcome, long millis) {
     Counter.builder("punctual.deliveries").tag("outcome", outcome).register(registry).increment();
     deliveryDuration.record(Duration.ofMillis(millis));
@@ -113,6 +113,13 @@ final class EngineMetrics {
   void jobsMarkedBroken(int count) {
     if (count > 0) {
       Counter.builder("punctual.jobs.marked.broken").register(registry).increment(count);
+    }
+  }
+
+  /** Jobs paused by the service: {@code pauseAfterFailures} runs in a row failed. */
+  void jobsAutoPaused(int count) {
+    if (count > 0) {
+      Counter.builder("punctual.jobs.auto.paused").register(registry).increment(count);
     }
   }
 

@@ -51,8 +51,10 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
     Schedule schedule = job.schedule();
     Instant fireAt = job.fireAt();
     if (!now.minus(threshold).isAfter(fireAt)) {
-      return new FirePlan(
-          List.of(new PlannedRun(fireAt, RunTrigger.SCHEDULE)), next(schedule, fireAt), 0);
+      return limited(
+          job,
+          new FirePlan(
+              List.of(new PlannedRun(fireAt, RunTrigger.SCHEDULE)), next(schedule, fireAt), 0));
     }
     List<Instant> missed = new ArrayList<>();
     int count = 0;
@@ -82,6 +84,19 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
           case FIRE_ALL -> count - runs.size();
           case FIRE_ONCE -> 0; // gives up none: one run stands for all of them
         };
-    return new FirePlan(runs, next, givenUp);
+    return limited(job, new FirePlan(runs, next, givenUp));
+  }
+
+  /**
+   * The plan within the job's {@code maxRuns}: no more runs than it still allows, and no next fire
+   * time once the last allowed run is recorded (the job is completed).
+   */
+  private static FirePlan limited(ClaimedJob job, FirePlan plan) {
+    Long left = job.runsLeft();
+    if (left == null || plan.runs().size() < left) {
+      return plan;
+    }
+    int allowed = (int) Math.max(0, left);
+    return new FirePlan(plan.runs().subList(0, allowed), null, plan.misfired());
   }
 }

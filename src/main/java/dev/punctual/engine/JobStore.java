@@ -160,7 +160,8 @@ final class JobStore {
   private static final String CLAIMED_COLUMNS =
       """
       j.id, j.tenant_id, j.name, j.version, j.next_fire_at, j.fencing_token, j.schedule, j.target,
-      j.retry, j.overlap, j.misfire, now() as database_now, (%s) as secrets\
+      j.retry, j.overlap, j.misfire, j.max_runs - j.scheduled_runs as runs_left,
+      now() as database_now, (%s) as secrets\
       """
           .formatted(SECRETS_OF_TENANT);
 
@@ -207,7 +208,8 @@ final class JobStore {
               rs.getTimestamp("next_fire_at").toInstant(),
               token,
               definition,
-              secrets(rs.getString("secrets")));
+              secrets(rs.getString("secrets")),
+              rs.getObject("runs_left", Long.class));
       jobs.add(job);
       return job;
     }
@@ -225,10 +227,11 @@ final class JobStore {
   }
 
   /**
-   * What one fire does to its job: the schedule's next state, and whether this node may keep the
-   * job for its next fire (when that is within the look-ahead) or must let it go to a claim.
+   * What one fire does to its job: the schedule's next state, the runs of the schedule it records
+   * (counted against {@code maxRuns}), and whether this node may keep the job for its next fire
+   * (when that is within the look-ahead) or must let it go to a claim.
    */
-  record Advance(ClaimedJob job, Instant nextFireAt, boolean completed, boolean keep) {}
+  record Advance(ClaimedJob job, Instant nextFireAt, boolean completed, int runs, boolean keep) {}
 
   /**
    * A run to insert for a fire; {@code deliverHere}: it starts {@code RUNNING}, owned by this node
@@ -237,7 +240,7 @@ final class JobStore {
   record NewRun(ClaimedJob job, Instant scheduledFor, RunTrigger trigger, boolean deliverHere) {}
 
   /** An advanced job this node keeps the lease of, because its next fire is near. */
-  record Kept(long jobId, long token, Instant nextFireAt) {}
+  record Kept(long jobId, long token, Instant nextFireAt, Long runsLeft) {}
 
   /** An inserted run. */
   record InsertedRun(
@@ -292,6 +295,7 @@ final class JobStore {
             update jobs j
             set next_fire_at = f.next_fire_at,
                 completed = f.completed,
+                scheduled_runs = j.scheduled_runs + f.runs,
                 fencing_token = j.fencing_token + 1,
                 lease_owner = case when f.keep
                                         and f.next_fire_at <= now() + make_interval(secs => :lookahead)
@@ -300,15 +304,17 @@ final class JobStore {
                                         and f.next_fire_at <= now() + make_interval(secs => :lookahead)
                                    then now() + make_interval(secs => :lease) end
             from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
-                        :completed::boolean[], :keep::boolean[])
-                 as f(id, token, next_fire_at, completed, keep)
+                        :completed::boolean[], :runs::int[], :keep::boolean[])
+                 as f(id, token, next_fire_at, completed, runs, keep)
             where j.id = f.id and j.fencing_token = f.token and (:locked or j.lease_owner = :node)
-            returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept
+            returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept,
+                      j.max_runs - j.scheduled_runs as runs_left
             """)
         .param("ids", SqlArrays.of("bigint", advances, a -> a.job().id()))
         .param("tokens", SqlArrays.of("bigint", advances, a -> a.job().fencingToken()))
         .param("nexts", SqlArrays.of("text", advances, Advance::nextFireAt))
         .param("completed", SqlArrays.of("boolean", advances, Advance::completed))
+        .param("runs", SqlArrays.of("int", advances, Advance::runs))
         .param("keep", SqlArrays.of("boolean", advances, Advance::keep))
         .param("node", nodeId)
         .param("locked", locked)
@@ -319,7 +325,12 @@ final class JobStore {
               long id = rs.getLong(1);
               won.add(id);
               if (rs.getBoolean(4)) {
-                kept.add(new Kept(id, rs.getLong(2), rs.getTimestamp(3).toInstant()));
+                kept.add(
+                    new Kept(
+                        id,
+                        rs.getLong(2),
+                        rs.getTimestamp(3).toInstant(),
+                        rs.getObject(5, Long.class)));
               }
               return id;
             })
@@ -357,7 +368,7 @@ final class JobStore {
                           initial)
                 where r.job_id = any(:won::bigint[])
             ) s
-            on conflict (job_id, scheduled_for) where trigger in ('SCHEDULE', 'CATCH_UP')
+            on conflict (job_id, scheduled_for) where trigger in ('SCHEDULE', 'CATCH_UP', 'BACKFILL')
             do nothing
             returning id, job_id, scheduled_for, trigger, status
             """)

@@ -135,7 +135,8 @@ final class RunStore {
 
   /**
    * How an attempt ends for the run: finished, or waiting {@code retryIn} for another. {@code code}
-   * is the target kind's result code (an HTTP target's status).
+   * is the target kind's result code (an HTTP target's status); {@code startedAt} is when the
+   * attempt started, on this node's clock.
    */
   record Outcome(
       long runId,
@@ -145,35 +146,108 @@ final class RunStore {
       String error,
       String snippet,
       long durationMs,
-      Duration retryIn) {}
+      Duration retryIn,
+      Instant startedAt) {}
 
-  /** Records a batch of outcomes in one statement; returns how many were still ours. */
-  int complete(String nodeId, List<Outcome> outcomes) {
-    return jdbc.sql(
+  /** A job the outcomes just paused: {@code pauseAfterFailures} runs in a row failed. */
+  record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
+
+  /**
+   * Records a batch of outcomes in one statement: each run's state, one {@code run_attempts} row
+   * per attempt, and each job's count of runs failed in a row, pausing a job whose count reaches
+   * its {@code pause_after_failures}. Outcomes are fenced by owner and attempt number: one of a run
+   * taken over by another node records nothing. Returns the jobs paused.
+   */
+  List<AutoPaused> complete(String nodeId, List<Outcome> outcomes) {
+    return jdbc
+        .sql(
             """
-            update runs r
-            set status = o.status,
-                finished_at = case when o.status in ('SUCCEEDED', 'FAILED') then now() end,
-                duration_ms = o.duration_ms,
-                result_code = o.code,
-                error = o.error,
-                response_snippet = o.snippet,
-                next_attempt_at = case when o.status = 'RETRYING'
-                                       then now() + make_interval(secs => o.retry_in) end,
-                lease_owner = null,
-                lease_until = null
-            from unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :https::int[],
-                        :errors::text[], :snippets::text[], :durations::bigint[],
-                        :retries::float8[])
-                 as o(id, attempt, status, code, error, snippet, duration_ms, retry_in)
-            where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
+            with done as (
+                update runs r
+                set status = o.status,
+                    finished_at = case when o.status in ('SUCCEEDED', 'FAILED') then now() end,
+                    duration_ms = o.duration_ms,
+                    result_code = o.code,
+                    error = o.error,
+                    response_snippet = o.snippet,
+                    next_attempt_at = case when o.status = 'RETRYING'
+                                           then now() + make_interval(secs => o.retry_in) end,
+                    lease_owner = null,
+                    lease_until = null
+                from unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :https::int[],
+                            :errors::text[], :snippets::text[], :durations::bigint[],
+                            :retries::float8[], :starts::text[]::timestamptz[])
+                     as o(id, attempt, status, code, error, snippet, duration_ms, retry_in,
+                          started_at)
+                where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
+                returning r.id, r.job_id, r.attempts, r.status, r.next_attempt_at, o.started_at,
+                          o.duration_ms, o.code, o.error, o.snippet
+            ),
+            recorded as (
+                insert into run_attempts (run_id, number, started_at, duration_ms, node,
+                                          result_code, error, response_snippet, retry_at)
+                select id, attempts, started_at, duration_ms, :node, code, error, snippet,
+                       next_attempt_at
+                from done
+                on conflict do nothing
+            ),
+            -- Per job: the runs that failed after its last success in this batch, and whether
+            -- one succeeded (which resets the count before them).
+            finished as (
+                select d.job_id, max(d.id) filter (where d.status = 'FAILED') as last_failed,
+                       count(*) filter (where d.status = 'FAILED' and d.id > coalesce(
+                           (select max(s.id) from done s
+                            where s.job_id = d.job_id and s.status = 'SUCCEEDED'), 0)) as failed,
+                       bool_or(d.status = 'SUCCEEDED') as succeeded
+                from done d
+                where d.status in ('SUCCEEDED', 'FAILED')
+                group by d.job_id
+            ),
+            -- Locked in id order (outcome writers of two nodes must not deadlock), and read as
+            -- they are now, not as the statement's snapshot saw them: another node's count may
+            -- have just been written.
+            locked as (
+                select j.id, j.tenant_id, j.name, j.enabled, j.consecutive_failures,
+                       j.pause_after_failures
+                from jobs j join finished f on f.job_id = j.id
+                where f.failed > 0 or j.consecutive_failures > 0
+                order by j.id
+                for update of j
+            ),
+            counted as (
+                select l.*, f.last_failed,
+                       case when f.succeeded then f.failed
+                            else l.consecutive_failures + f.failed end as failures
+                from locked l join finished f on f.job_id = l.id
+            ),
+            decided as (
+                select c.*, c.enabled and c.pause_after_failures is not null
+                            and c.failures >= c.pause_after_failures as pause
+                from counted c
+            )
+            update jobs j
+            set consecutive_failures = c.failures,
+                enabled = case when c.pause then false else j.enabled end,
+                paused_reason = case when c.pause
+                    then c.failures || ' runs in a row failed (the last: run ' || c.last_failed
+                         || '); resume the job to fire it again'
+                    else j.paused_reason end,
+                next_fire_at = case when c.pause then null else j.next_fire_at end,
+                lease_owner = case when c.pause then null else j.lease_owner end,
+                lease_until = case when c.pause then null else j.lease_until end,
+                fencing_token = case when c.pause then j.fencing_token + 1 else j.fencing_token end,
+                version = case when c.pause then j.version + 1 else j.version end,
+                updated_at = case when c.pause then now() else j.updated_at end
+            from decided c
+            where j.id = c.id
+            returning j.id, j.tenant_id, j.name, c.failures, coalesce(c.last_failed, 0), c.pause
             """)
         .param("node", nodeId)
         .param("ids", SqlArrays.of("bigint", outcomes, Outcome::runId))
         .param("attempts", SqlArrays.of("int", outcomes, Outcome::attempt))
         .param("statuses", SqlArrays.of("text", outcomes, o -> o.status().name()))
         .param("https", SqlArrays.of("int", outcomes, Outcome::code))
-        .param("errors", SqlArrays.of("text", outcomes, Outcome::error))
+        .param("errors", SqlArrays.of("text", outcomes, o -> JobStore.stripNul(o.error())))
         .param("snippets", SqlArrays.of("text", outcomes, o -> JobStore.stripNul(o.snippet())))
         .param("durations", SqlArrays.of("bigint", outcomes, Outcome::durationMs))
         .param(
@@ -182,7 +256,17 @@ final class RunStore {
                 "float8",
                 outcomes,
                 o -> o.retryIn() == null ? null : JobStore.seconds(o.retryIn())))
-        .update();
+        .param("starts", SqlArrays.of("text", outcomes, Outcome::startedAt))
+        .query(
+            (rs, row) ->
+                rs.getBoolean(6)
+                    ? new AutoPaused(
+                        rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getLong(5))
+                    : null)
+        .list()
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .toList();
   }
 
   /**

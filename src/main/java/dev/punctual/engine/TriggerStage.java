@@ -299,7 +299,8 @@ final class TriggerStage {
           plan.nextFireAt() != null
               && !plan.nextFireAt().isAfter(keepHorizon)
               && budget.trySpend(job.tenantId());
-      advances.add(new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), keep));
+      advances.add(
+          new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), plan.runs().size(), keep));
       for (FirePlan.PlannedRun run : plan.runs()) {
         boolean here = admission != null && admission.admit(job.tenantId());
         runs.add(new JobStore.NewRun(job, run.scheduledFor(), run.trigger(), here));
@@ -358,7 +359,8 @@ final class TriggerStage {
       log.debug("{} of {} fires lost their lease", due.size() - result.won().size(), due.size());
     }
     for (JobStore.Kept kept : result.kept()) {
-      ClaimedJob job = byId.get(kept.jobId()).withNext(kept.nextFireAt(), kept.token());
+      ClaimedJob job =
+          byId.get(kept.jobId()).withNext(kept.nextFireAt(), kept.token(), kept.runsLeft());
       timer.add(new Timer(job, clock.localNanosAt(job.fireAt()), ticker));
     }
     if (!toDeliver.isEmpty()) {

@@ -30,7 +30,8 @@ class JobRepository {
   private static String select(String source) {
     return """
       select j.id, j.name, j.description, j.schedule, j.target, j.retry, j.overlap, j.misfire,
-             j.enabled, j.completed, j.broken_reason, j.labels, j.next_fire_at, j.version, j.created_at,
+             j.enabled, j.completed, j.broken_reason, j.paused_reason, j.pause_after_failures,
+             j.max_runs, j.scheduled_runs, j.labels, j.next_fire_at, j.version, j.created_at,
              j.updated_at, lr.id as last_run_id, lr.status as last_run_status,
              lr.scheduled_for as last_run_scheduled_for
       from %s
@@ -60,10 +61,11 @@ class JobRepository {
             """
             insert into jobs (tenant_id, name, description, schedule, target, retry,
                               attempt_timeout_ms, overlap, misfire, labels, enabled, completed,
-                              next_fire_at, created_at, updated_at)
+                              next_fire_at, pause_after_failures, max_runs, created_at,
+                              updated_at)
             values (:tenant, :name, :description, :schedule::json, :target::json, :retry::json,
                     :timeoutMs, :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next,
-                    :now, :now)
+                    :pauseAfter, :maxRuns, :now, :now)
             on conflict (tenant_id, name) do nothing
             returning id
             """)
@@ -178,10 +180,11 @@ class JobRepository {
 
   /**
    * Replaces a job's writable fields and bumps its version; a broken job is repaired by it (the
-   * caller re-arms it). The engine's lease on the job is dropped and its fencing token bumped at
-   * every write: a node holding the job in its timer holds the old definition too (a job firing
-   * every second stays there from fire to fire), and must not fire it for the old time or with the
-   * old target. The next claim reads the new row.
+   * caller re-arms it). A resume (enabled again) clears the reason the service paused it for and
+   * its count of runs failed in a row. The engine's lease on the job is dropped and its fencing
+   * token bumped at every write: a node holding the job in its timer holds the old definition too
+   * (a job firing every second stays there from fire to fire), and must not fire it for the old
+   * time or with the old target. The next claim reads the new row.
    */
   boolean update(long tenantId, long id, JobSpec spec, Arming arming, Instant now) {
     int updated =
@@ -192,6 +195,10 @@ class JobRepository {
                     attempt_timeout_ms = :timeoutMs, broken_reason = null,
                     overlap = :overlap, misfire = :misfire, labels = :labels::jsonb,
                     enabled = :enabled, completed = :completed, next_fire_at = :next,
+                    pause_after_failures = :pauseAfter, max_runs = :maxRuns,
+                    paused_reason = case when :enabled then null else paused_reason end,
+                    consecutive_failures = case when :enabled and not enabled then 0
+                                                else consecutive_failures end,
                     lease_owner = null, lease_until = null, fencing_token = fencing_token + 1,
                     version = version + 1, updated_at = :now
                 where id = :id and tenant_id = :tenant
@@ -226,6 +233,8 @@ class JobRepository {
     p.put("enabled", spec.enabled());
     p.put("completed", arming.completed());
     p.put("next", arming.nextFireAt() == null ? null : Timestamp.from(arming.nextFireAt()));
+    p.put("pauseAfter", spec.pauseAfterFailures());
+    p.put("maxRuns", spec.maxRuns());
     return p;
   }
 
@@ -242,6 +251,10 @@ class JobRepository {
         rs.getBoolean("enabled"),
         rs.getBoolean("completed"),
         rs.getString("broken_reason"),
+        rs.getString("paused_reason"),
+        rs.getObject("pause_after_failures", Integer.class),
+        rs.getObject("max_runs", Long.class),
+        rs.getLong("scheduled_runs"),
         tree(rs.getString("labels")),
         instant(rs, "next_fire_at"),
         rs.getLong("version"),

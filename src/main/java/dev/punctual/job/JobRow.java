@@ -17,6 +17,10 @@ record JobRow(
     boolean enabled,
     boolean completed,
     String brokenReason,
+    String pausedReason,
+    Integer pauseAfterFailures,
+    Long maxRuns,
+    long scheduledRuns,
     JsonNode labels,
     Instant nextFireAt,
     long version,
@@ -56,8 +60,12 @@ record JobRow(
         misfire,
         enabled,
         labels,
+        pauseAfterFailures,
+        maxRuns,
+        scheduledRuns,
         state(),
         brokenReason,
+        enabled ? null : pausedReason,
         enabled ? nextFireAt : null,
         lastRun,
         version,
@@ -68,6 +76,16 @@ record JobRow(
   /** The writable fields, as a client would send them back: what a merge patch applies to. */
   ObjectNode writableJson() {
     return JobSpec.writableJson(
-        name, description, schedule, target, retry, overlap, misfire, enabled, labels);
+        name,
+        description,
+        schedule,
+        target,
+        retry,
+        overlap,
+        misfire,
+        enabled,
+        labels,
+        pauseAfterFailures,
+        maxRuns);
   }
 }

@@ -157,11 +157,16 @@ class JobService {
       return current; // nothing changes (a repeated pause, a PUT of the same body): no new version
     }
     JobRepository.Arming arming;
-    boolean rearmed = scheduleChanged || enabledChanged || repaired;
-    if (rearmed) {
+    boolean limitReached = reached(spec.maxRuns(), current.scheduledRuns());
+    // A job completed by its maxRuns whose limit is raised or removed has fire times again.
+    boolean limitRaised = reached(current.maxRuns(), current.scheduledRuns()) && !limitReached;
+    boolean rearmed = scheduleChanged || enabledChanged || repaired || limitRaised;
+    if (limitReached) {
+      arming = new JobRepository.Arming(null, true); // a limit lowered to the runs made so far
+    } else if (rearmed) {
       // A new schedule, a pause or a resume: the next fire time is computed from now; slots
       // missed while paused are not caught up. A completed schedule stays so unless it changed.
-      boolean staysCompleted = current.completed() && !scheduleChanged;
+      boolean staysCompleted = current.completed() && !scheduleChanged && !limitRaised;
       arming =
           staysCompleted
               ? new JobRepository.Arming(null, true)
@@ -178,6 +183,10 @@ class JobService {
     // due soon is claimed again at once, with the new definition.
     wakeEngineIfSoon(id, arming, now);
     return jobs.find(tenantId, id).orElseThrow();
+  }
+
+  private static boolean reached(Long maxRuns, long scheduledRuns) {
+    return maxRuns != null && scheduledRuns >= maxRuns;
   }
 
   /**

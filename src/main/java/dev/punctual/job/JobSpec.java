@@ -9,14 +9,17 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The writable fields of a job, validated, with defaults filled in: the definition the engine runs,
- * and the fields only the API uses. What is stored comes from {@link DefinitionCodec}.
+ * and the fields only the API uses. What is stored comes from {@link DefinitionCodec}. {@code
+ * pauseAfterFailures} and {@code maxRuns} are null when not set (no auto-pause, no run limit).
  */
 record JobSpec(
     String name,
     String description,
     JobDefinition definition,
     boolean enabled,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    Integer pauseAfterFailures,
+    Long maxRuns) {
 
   ObjectNode scheduleJson() {
     return DefinitionCodec.encode(definition.schedule());
@@ -43,7 +46,9 @@ record JobSpec(
         definition.overlap().name(),
         definition.misfire().name(),
         enabled,
-        labelsJson);
+        labelsJson,
+        pauseAfterFailures,
+        maxRuns);
   }
 
   /** The one shape of the writable fields, shared by a spec and a stored row. */
@@ -56,7 +61,9 @@ record JobSpec(
       String overlap,
       String misfire,
       boolean enabled,
-      JsonNode labels) {
+      JsonNode labels,
+      Integer pauseAfterFailures,
+      Long maxRuns) {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.put("name", name);
     json.put("description", description);
@@ -67,6 +74,8 @@ record JobSpec(
     json.put("misfire", misfire);
     json.put("enabled", enabled);
     json.set("labels", labels.deepCopy());
+    json.put("pauseAfterFailures", pauseAfterFailures);
+    json.put("maxRuns", maxRuns);
     return json;
   }
 }

@@ -37,9 +37,22 @@ final class JobSpecReader {
           "overlap",
           "misfire",
           "enabled",
-          "labels");
+          "labels",
+          "pauseAfterFailures",
+          "maxRuns");
   static final Set<String> READ_ONLY =
-      Set.of("id", "state", "nextRunAt", "lastRun", "version", "createdAt", "updatedAt");
+      Set.of(
+          "id",
+          "state",
+          "error",
+          "pausedReason",
+          "scheduledRuns",
+          "nextRunAt",
+          "lastRun",
+          "version",
+          "createdAt",
+          "updatedAt");
+  static final int MAX_PAUSE_AFTER_FAILURES = 1000;
 
   static final String NAME_REGEX = "[A-Za-z0-9._-]{1,100}";
   static final int MAX_BODY_BYTES = 64 * 1024;
@@ -97,6 +110,8 @@ final class JobSpecReader {
             LABEL_KEY_REGEX,
             "label keys are 1-63 characters of A-Z a-z 0-9 . _ / -",
             255);
+    Integer pauseAfterFailures = in.integer("pauseAfterFailures", 1, MAX_PAUSE_AFTER_FAILURES);
+    Integer maxRuns = in.integer("maxRuns", 1, Integer.MAX_VALUE);
     in.throwIfInvalid();
     return new JobSpec(
         name,
@@ -108,7 +123,9 @@ final class JobSpecReader {
             overlap == null ? Overlap.SKIP : overlap,
             misfire == null ? Misfire.FIRE_ONCE : misfire),
         enabled == null || enabled,
-        labels == null ? Map.of() : labels);
+        labels == null ? Map.of() : labels,
+        pauseAfterFailures,
+        maxRuns == null ? null : maxRuns.longValue());
   }
 
   /** A target of the kind its {@code type} names (default {@code http}). */

@@ -6,7 +6,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A job as the API shows it (docs/api.md, "The job"); {@code error} is shown only for a {@code
- * BROKEN} job: why the engine could not read it.
+ * BROKEN} job: why the engine could not read it; {@code pausedReason} only for a job the service
+ * paused ({@code pauseAfterFailures}).
  */
 record JobView(
     String id,
@@ -19,8 +20,12 @@ record JobView(
     String misfire,
     boolean enabled,
     JsonNode labels,
+    Integer pauseAfterFailures,
+    Long maxRuns,
+    long scheduledRuns,
     String state,
     @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String pausedReason,
     Instant nextRunAt,
     LastRun lastRun,
     long version,

@@ -15,6 +15,7 @@ class DeliveryOutcomeTest {
       new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(10), 3.0);
   private static final RetryPolicy RETRY_MORE =
       new RetryPolicy(9, Duration.ofSeconds(1), Duration.ofSeconds(10), 3.0);
+  private static final java.time.Instant T0 = java.time.Instant.parse("2026-11-30T06:00:00Z");
   private static final LongUnaryOperator NO_JITTER = bound -> 0;
   private static final LongUnaryOperator FULL_JITTER = bound -> bound;
 
@@ -26,7 +27,7 @@ class DeliveryOutcomeTest {
   void successSucceeds() {
     RunStore.Outcome o =
         DeliveryStage.outcome(
-            1, 1, RETRY, result(AttemptResult.Outcome.SUCCESS, 204, null), NO_JITTER);
+            1, 1, RETRY, result(AttemptResult.Outcome.SUCCESS, 204, null), T0, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(o.code()).isEqualTo(204);
     assertThat(o.retryIn()).isNull();
@@ -36,19 +37,19 @@ class DeliveryOutcomeTest {
   void failuresRetryWithBackoffAndEqualJitterUntilTheLastAttempt() {
     AttemptResult failed = result(AttemptResult.Outcome.FAILURE, 500, null);
     // initial 1 s x 3^(n-1), capped at 10 s; half fixed, half jitter.
-    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, NO_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, NO_JITTER).retryIn())
         .isEqualTo(Duration.ofMillis(500));
-    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, FULL_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(1));
-    assertThat(DeliveryStage.outcome(1, 2, RETRY, failed, FULL_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 2, RETRY, failed, T0, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(3));
-    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, NO_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, NO_JITTER).retryIn())
         .isEqualTo(Duration.ofMillis(4500)); // 9 s, half of it fixed
-    assertThat(DeliveryStage.outcome(1, 5, RETRY_MORE, failed, FULL_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 5, RETRY_MORE, failed, T0, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(10)); // 27 s capped at 10 s
-    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, NO_JITTER).status())
+    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, NO_JITTER).status())
         .isEqualTo(RunStatus.RETRYING);
-    RunStore.Outcome last = DeliveryStage.outcome(1, 4, RETRY, failed, NO_JITTER);
+    RunStore.Outcome last = DeliveryStage.outcome(1, 4, RETRY, failed, T0, NO_JITTER);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
     assertThat(last.retryIn()).isNull();
   }
@@ -61,6 +62,7 @@ class DeliveryOutcomeTest {
                     1,
                     RETRY,
                     result(AttemptResult.Outcome.FAILURE, 503, Duration.ofSeconds(7)),
+                    T0,
                     FULL_JITTER)
                 .retryIn())
         .isEqualTo(Duration.ofSeconds(7));
@@ -70,6 +72,7 @@ class DeliveryOutcomeTest {
                     1,
                     RETRY,
                     result(AttemptResult.Outcome.FAILURE, 429, Duration.ofHours(1)),
+                    T0,
                     FULL_JITTER)
                 .retryIn())
         .isEqualTo(Duration.ofSeconds(10));
@@ -79,7 +82,17 @@ class DeliveryOutcomeTest {
   void anAttemptTheEgressGuardRefusedFailsAtOnce() {
     RunStore.Outcome o =
         DeliveryStage.outcome(
-            1, 1, RETRY, result(AttemptResult.Outcome.BLOCKED, null, null), NO_JITTER);
+            1, 1, RETRY, result(AttemptResult.Outcome.BLOCKED, null, null), T0, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.FAILED);
+  }
+
+  @Test
+  void aTargetThatAnswersGoneFailsAtOnceWithAttemptsLeft() {
+    RunStore.Outcome o =
+        DeliveryStage.outcome(
+            1, 1, RETRY, result(AttemptResult.Outcome.GONE, 410, null), T0, NO_JITTER);
+    assertThat(o.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(o.retryIn()).isNull();
+    assertThat(o.startedAt()).isEqualTo(T0);
   }
 }

@@ -190,7 +190,7 @@ class EngineClusterIT {
               .param("id", job)
               .query(Long.class)
               .optional()
-              .map(token -> claimedByA.withNext(claimedByA.fireAt(), token))
+              .map(token -> claimedByA.withNext(claimedByA.fireAt(), token, null))
               .orElseThrow();
       JobStore.FireResult fromB = fire(h, store, "b", claimedByB);
       assertThat(fromB.runs()).hasSize(1);
@@ -274,7 +274,7 @@ class EngineClusterIT {
                 }
                 return store.fireLocked(
                     "a",
-                    mine.stream().map(j -> new JobStore.Advance(j, null, true, false)).toList(),
+                    mine.stream().map(j -> new JobStore.Advance(j, null, true, 0, false)).toList(),
                     mine.stream()
                         .map(
                             j ->
@@ -293,13 +293,13 @@ class EngineClusterIT {
       assertThat(fromA.runs()).hasSize(3);
 
       // A job changed since it was read (its token moved on) is not fired with the old token.
-      ClaimedJob stale = leasedByB.withNext(leasedByB.fireAt(), leasedByB.fencingToken() - 1);
+      ClaimedJob stale = leasedByB.withNext(leasedByB.fireAt(), leasedByB.fencingToken() - 1, null);
       JobStore.FireResult fromStale =
           tx.execute(
               s ->
                   store.fireLocked(
                       "a",
-                      List.of(new JobStore.Advance(stale, null, true, false)),
+                      List.of(new JobStore.Advance(stale, null, true, 0, false)),
                       List.of(
                           new JobStore.NewRun(
                               stale,
@@ -331,7 +331,9 @@ class EngineClusterIT {
             s ->
                 store.fire(
                     node,
-                    List.of(new JobStore.Advance(job, plan.nextFireAt(), plan.completed(), true)),
+                    List.of(
+                        new JobStore.Advance(
+                            job, plan.nextFireAt(), plan.completed(), plan.runs().size(), true)),
                     plan.runs().stream()
                         .map(r -> new JobStore.NewRun(job, r.scheduledFor(), r.trigger(), false))
                         .toList(),

@@ -33,7 +33,8 @@ class FirePlanTest {
             RetryPolicy.DEFAULT,
             Overlap.ALLOW,
             Misfire.valueOf(misfire)),
-        java.util.List.of());
+        java.util.List.of(),
+        null);
   }
 
   @Test
@@ -104,5 +105,46 @@ class FirePlanTest {
     assertThat(capped.runs()).hasSize(100);
     assertThat(capped.runs().get(99).scheduledFor()).isEqualTo(fireAt.plusSeconds(600));
     assertThat(capped.misfired()).isEqualTo(601 - 100);
+  }
+
+  private static ClaimedJob withRunsLeft(ClaimedJob job, long left) {
+    return new ClaimedJob(
+        job.id(),
+        job.tenantId(),
+        job.name(),
+        job.version(),
+        job.fireAt(),
+        job.fencingToken(),
+        job.definition(),
+        job.signingSecrets(),
+        left);
+  }
+
+  @Test
+  void theLastRunMaxRunsAllowsCompletesTheJob() {
+    Instant t = Instant.parse("2026-11-30T06:00:00Z");
+    Schedule everyMinute =
+        new dev.punctual.schedule.IntervalSchedule(Duration.ofMinutes(1), t, Schedule.Bounds.NONE);
+    FirePlan two = FirePlan.of(withRunsLeft(job(everyMinute, t, "FIRE_ONCE"), 2), t, THRESHOLD);
+    assertThat(two.runs()).hasSize(1);
+    assertThat(two.nextFireAt()).isEqualTo(t.plusSeconds(60));
+    FirePlan last = FirePlan.of(withRunsLeft(job(everyMinute, t, "FIRE_ONCE"), 1), t, THRESHOLD);
+    assertThat(last.runs()).hasSize(1);
+    assertThat(last.completed()).isTrue();
+    FirePlan none = FirePlan.of(withRunsLeft(job(everyMinute, t, "FIRE_ONCE"), 0), t, THRESHOLD);
+    assertThat(none.runs()).isEmpty();
+    assertThat(none.completed()).isTrue();
+  }
+
+  @Test
+  void catchingUpRecordsNoMoreRunsThanMaxRunsAllows() {
+    Instant t = Instant.parse("2026-11-30T06:00:00Z");
+    Schedule everyMinute =
+        new dev.punctual.schedule.IntervalSchedule(Duration.ofMinutes(1), t, Schedule.Bounds.NONE);
+    FirePlan plan =
+        FirePlan.of(
+            withRunsLeft(job(everyMinute, t, "FIRE_ALL"), 3), t.plusSeconds(600), THRESHOLD);
+    assertThat(plan.runs()).hasSize(3);
+    assertThat(plan.completed()).isTrue();
   }
 }

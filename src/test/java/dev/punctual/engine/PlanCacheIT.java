@@ -36,7 +36,15 @@ class PlanCacheIT {
       for (long id = 1; id <= 50; id++) {
         outcomes.add(
             new RunStore.Outcome(
-                id, 1, dev.punctual.definition.RunStatus.SUCCEEDED, 200, null, null, 3, null));
+                id,
+                1,
+                dev.punctual.definition.RunStatus.SUCCEEDED,
+                200,
+                null,
+                null,
+                3,
+                null,
+                java.time.Instant.now()));
       }
       for (int i = 0; i < 20; i++) {
         runs.complete("node", outcomes);
