@@ -77,6 +77,62 @@ class RunController {
         .orElseThrow(() -> ApiProblem.notFound("No run " + runId));
   }
 
+  @GetMapping("/api/v1/runs/{runId}/attempts")
+  Map<String, Object> attempts(
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String runId) {
+    long tenant = caller.requireTenant();
+    long id = Pagination.parseId(runId, "run");
+    if (runs.find(tenant, id).isEmpty()) {
+      throw ApiProblem.notFound("No run " + runId);
+    }
+    return Map.of("items", runs.attempts(tenant, id));
+  }
+
+  /**
+   * Dead letters: the tenant's failed runs across its jobs, most recently failed first. Only {@code
+   * FAILED} is listed across jobs (a partial index serves it, so that the other runs, most of the
+   * table, pay nothing for this list); a job's runs of any status are at {@code /jobs/{id}/runs}.
+   */
+  @GetMapping("/api/v1/runs")
+  Map<String, Object> failed(
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+      @RequestParam(required = false) String status,
+      @RequestParam(required = false) String since,
+      @RequestParam(required = false) String until,
+      @RequestParam(required = false) String jobId,
+      @RequestParam(required = false) String limit,
+      @RequestParam(required = false) String cursor) {
+    long tenant = caller.requireTenant();
+    if (status != null && !status.equals("FAILED")) {
+      throw ApiProblem.invalid(
+          "status",
+          "must be FAILED: runs are listed across jobs for failures only; list a job's runs of any"
+              + " status at /api/v1/jobs/{id}/runs");
+    }
+    FailedRunsQuery query =
+        new FailedRunsQuery(
+            QueryValues.instant("since", since),
+            QueryValues.instant("until", until),
+            jobId == null ? null : QueryValues.id("jobId", jobId));
+    if (query.rangeIsEmpty()) {
+      throw ApiProblem.invalid("until", "must be after since");
+    }
+    int size = Pagination.limit(limit);
+    FailedRunsQuery.Cursor after = FailedRunsQuery.Cursor.decode(cursor);
+    List<RunRepository.FailedRun> page = runs.failed(tenant, query, after, size + 1);
+    String next = null;
+    if (page.size() > size) {
+      page = page.subList(0, size);
+      RunRepository.FailedRun last = page.get(size - 1);
+      next =
+          new FailedRunsQuery.Cursor(last.finishedAt(), Long.parseLong(last.run().id())).encode();
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("items", page.stream().map(RunRepository.FailedRun::run).toList());
+    body.put("nextCursor", next);
+    return body;
+  }
+
   /** Fires now, outside the schedule, whatever the overlap policy: 202 with the new run. */
   @PostMapping("/api/v1/jobs/{id}/trigger")
   @Transactional

@@ -16,7 +16,7 @@ class RunRepository {
   private static final String COLUMNS =
       """
       id, job_id, scheduled_for, trigger, status, attempts, created_at, started_at, finished_at,
-      duration_ms, result_code, error, response_snippet, next_attempt_at
+      duration_ms, result_code, error, response_snippet, next_attempt_at, replay_of
       """;
 
   private final JdbcClient jdbc;
@@ -84,6 +84,180 @@ class RunRepository {
         .optional();
   }
 
+  /** The attempts of one of the tenant's runs, in order; empty when the run has none on record. */
+  List<AttemptView> attempts(long tenantId, long runId) {
+    return jdbc.sql(
+            """
+            select a.number, a.started_at, a.duration_ms, a.node, a.result_code, a.error,
+                   a.response_snippet, a.retry_at
+            from run_attempts a join runs r on r.id = a.run_id
+            where a.run_id = :run and r.tenant_id = :tenant
+            order by a.number
+            """)
+        .param("run", runId)
+        .param("tenant", tenantId)
+        .query(
+            (rs, row) ->
+                new AttemptView(
+                    rs.getInt(1),
+                    instant(rs, "started_at"),
+                    rs.getLong(3),
+                    rs.getString(4),
+                    rs.getObject(5, Integer.class),
+                    rs.getString(6),
+                    rs.getString(7),
+                    instant(rs, "retry_at")))
+        .list();
+  }
+
+  /** A failed run and when it failed, for the dead-letter list's cursor. */
+  record FailedRun(RunView run, Instant finishedAt) {}
+
+  /**
+   * The tenant's failed runs matching {@code query}, most recently failed first, after {@code
+   * after} (null: from the start).
+   */
+  List<FailedRun> failed(
+      long tenantId, FailedRunsQuery query, FailedRunsQuery.Cursor after, int limit) {
+    return failed(tenantId, query, after, false, limit);
+  }
+
+  /**
+   * The tenant's failed runs matching {@code query} that no replay was made of yet, the oldest
+   * failure first: what a bulk replay takes, in the order a dead-letter queue is worked off.
+   */
+  List<FailedRun> oldestNotReplayed(long tenantId, FailedRunsQuery query, int limit) {
+    return failed(tenantId, query, null, true, limit);
+  }
+
+  private List<FailedRun> failed(
+      long tenantId,
+      FailedRunsQuery query,
+      FailedRunsQuery.Cursor after,
+      boolean oldestNotReplayed,
+      int limit) {
+    // Fixed fragments, values always bound; runs_failed serves the order and the range.
+    StringBuilder sql =
+        new StringBuilder("select ")
+            .append(COLUMNS)
+            .append(" from runs r where r.tenant_id = :tenant and r.status = 'FAILED'");
+    java.util.Map<String, Object> params = new java.util.HashMap<>();
+    params.put("tenant", tenantId);
+    params.put("limit", limit);
+    if (query.since() != null) {
+      sql.append(" and r.finished_at >= :since");
+      params.put("since", Timestamp.from(query.since()));
+    }
+    if (query.until() != null) {
+      sql.append(" and r.finished_at < :until");
+      params.put("until", Timestamp.from(query.until()));
+    }
+    if (query.jobId() != null) {
+      sql.append(" and r.job_id = :job");
+      params.put("job", query.jobId());
+    }
+    if (after != null) {
+      sql.append(" and (r.finished_at, r.id) < (:afterAt, :afterId)");
+      params.put("afterAt", Timestamp.from(after.finishedAt()));
+      params.put("afterId", after.id());
+    }
+    if (oldestNotReplayed) {
+      sql.append(" and not exists (select 1 from runs p where p.replay_of = r.id)");
+      sql.append(" order by r.finished_at, r.id limit :limit");
+    } else {
+      sql.append(" order by r.finished_at desc, r.id desc limit :limit");
+    }
+    return jdbc.sql(sql.toString())
+        .params(params)
+        .query((rs, row) -> new FailedRun(map(rs, row), instant(rs, "finished_at")))
+        .list();
+  }
+
+  /** Why a run cannot be replayed now; null when it can. */
+  enum ReplayRefusal {
+    IN_PROGRESS("the run is still in progress; replay it when it has ended"),
+    OVERLAP(
+        "the job has a run pending, running or retrying and its overlap policy is SKIP; replay"
+            + " when that run has ended"),
+    BROKEN("the job is BROKEN: repair its definition with a PUT or PATCH first");
+
+    final String reason;
+
+    ReplayRefusal(String reason) {
+      this.reason = reason;
+    }
+  }
+
+  /** Whether a run may be replayed now: {@code refusal} null when it may. */
+  record ReplayCheck(ReplayRefusal refusal) {}
+
+  /**
+   * Locks the job of one of the tenant's runs for a replay, in the caller's transaction, then says
+   * whether the run may be replayed; empty when the run is not the tenant's. Replays and fires of
+   * the job wait for each other on the lock, and the check runs after it (a statement of its own,
+   * so it sees a run a fire committed while this waited): the overlap rule holds.
+   */
+  Optional<ReplayCheck> lockForReplay(long tenantId, long runId) {
+    Optional<Long> job =
+        jdbc.sql(
+                """
+                select j.id from runs r join jobs j on j.id = r.job_id
+                where r.id = :run and r.tenant_id = :tenant
+                for update of j
+                """)
+            .param("run", runId)
+            .param("tenant", tenantId)
+            .query(Long.class)
+            .optional();
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        jdbc.sql(
+                """
+                select r.status in ('PENDING', 'RUNNING', 'RETRYING') as in_progress,
+                       j.broken_reason is not null as broken,
+                       j.overlap = 'SKIP' and exists (
+                           select 1 from runs a where a.job_id = j.id
+                           and a.status in ('PENDING', 'RUNNING', 'RETRYING')) as overlapping
+                from runs r join jobs j on j.id = r.job_id
+                where r.id = :run
+                """)
+            .param("run", runId)
+            .query(
+                (rs, row) -> {
+                  if (rs.getBoolean("in_progress")) {
+                    return new ReplayCheck(ReplayRefusal.IN_PROGRESS);
+                  }
+                  if (rs.getBoolean("broken")) {
+                    return new ReplayCheck(ReplayRefusal.BROKEN);
+                  }
+                  return new ReplayCheck(
+                      rs.getBoolean("overlapping") ? ReplayRefusal.OVERLAP : null);
+                })
+            .single());
+  }
+
+  /**
+   * A replay of one of the tenant's runs: a new run of its job, due now, for the same fire time,
+   * linked to it.
+   */
+  RunView insertReplay(long tenantId, long runId) {
+    return jdbc.sql(
+            """
+            insert into runs (job_id, tenant_id, scheduled_for, trigger, status, next_attempt_at,
+                              replay_of)
+            select job_id, tenant_id, scheduled_for, 'REPLAY', 'PENDING', now(), id
+            from runs where id = :run and tenant_id = :tenant
+            """
+                + " returning "
+                + COLUMNS)
+        .param("run", runId)
+        .param("tenant", tenantId)
+        .query(RunRepository::map)
+        .single();
+  }
+
   private static RunView map(ResultSet rs, int row) throws SQLException {
     return new RunView(
         String.valueOf(rs.getLong("id")),
@@ -100,7 +274,8 @@ class RunRepository {
         rs.getObject("result_code", Integer.class),
         rs.getString("error"),
         rs.getString("response_snippet"),
-        instant(rs, "next_attempt_at"));
+        instant(rs, "next_attempt_at"),
+        rs.getObject("replay_of") == null ? null : String.valueOf(rs.getLong("replay_of")));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

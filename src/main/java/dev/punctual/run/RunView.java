@@ -2,7 +2,10 @@ package dev.punctual.run;
 
 import java.time.Instant;
 
-/** A run as the API shows it (docs/api.md, "The run"). */
+/**
+ * A run as the API shows it (docs/api.md, "The run"); {@code replayOf}: the run a {@code REPLAY}
+ * run replays.
+ */
 record RunView(
     String id,
     String jobId,
@@ -17,4 +20,5 @@ record RunView(
     Integer httpStatus,
     String error,
     String responseSnippet,
-    Instant nextAttemptAt) {}
+    Instant nextAttemptAt,
+    String replayOf) {}

@@ -75,17 +75,30 @@ class ReadmeWalkthroughIT {
       for (int i = 1; Files.exists(dir.resolve("status." + i)); i++) {
         statuses.add(Integer.parseInt(Files.readString(dir.resolve("status." + i)).trim()));
       }
-      // tenant, job, list, patch, pause, resume, trigger, runs, preview; then the error example
-      assertThat(statuses).containsExactly(201, 201, 200, 200, 200, 200, 202, 200, 200, 400);
+      // tenant, job, list, patch, pause, resume, trigger, runs, attempts, failed runs, replay,
+      // preview; then the error example
+      assertThat(statuses)
+          .containsExactly(201, 201, 200, 200, 200, 200, 202, 200, 200, 200, 202, 200, 400);
       assertThat(answer(dir, 2).path("id").asString()).isEqualTo("1");
       assertThat(answer(dir, 4).path("target").path("timeout").asString()).isEqualTo("PT30S");
       assertThat(answer(dir, 5).path("state").asString()).isEqualTo("PAUSED");
       assertThat(answer(dir, 7).path("trigger").asString()).isEqualTo("MANUAL");
+      JsonNode run = answer(dir, 8).path("items").get(0);
+      assertThat(run.path("status").asString()).isEqualTo("FAILED");
+      assertThat(run.path("attempts").asInt()).isEqualTo(3);
+      JsonNode attempts = answer(dir, 9).path("items");
+      assertThat(attempts).hasSize(3);
+      // The resolver's words after the host differ by system.
+      assertThat(attempts.get(0).path("error").asString())
+          .startsWith("unknown host: billing.internal");
+      assertThat(answer(dir, 10).path("items").get(0).path("id").asString()).isEqualTo("1");
+      assertThat(answer(dir, 11).path("trigger").asString()).isEqualTo("REPLAY");
+      assertThat(answer(dir, 11).path("replayOf").asString()).isEqualTo("1");
 
       // The answers the README prints are the service's.
-      assertThat(answer(dir, 9)).isEqualTo(printedAfter(blocks.get(0), "schedules/preview"));
+      assertThat(answer(dir, 12)).isEqualTo(printedAfter(blocks.get(0), "schedules/preview"));
       JsonNode printedError = printedAfter(blocks.get(1), "api/v1/jobs");
-      JsonNode error = answer(dir, 10);
+      JsonNode error = answer(dir, 13);
       assertThat(error.path("errors")).isEqualTo(printedError.path("errors"));
       assertThat(error.path("detail")).isEqualTo(printedError.path("detail"));
     }

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * /ok}, {@code /sleep/<ms>}, {@code /status/<code>}, {@code /fail-then-ok/<n>} (500 for the first n
  * requests of each run, then 200), {@code /retry-after/<seconds>} (503 with Retry-After once per
  * run, then 200), {@code /slow-first/<ms>} (the first attempt of each run sleeps, later ones answer
- * at once).
+ * at once), {@code /switch/<name>} (500 "broken <name>" until {@link #fix} is called, then 200
+ * "fixed <name>", after {@link #slowDown}'s delay if one is set).
  */
 public final class TargetServer implements AutoCloseable {
   /** One request as the target saw it. */
@@ -50,6 +51,19 @@ public final class TargetServer implements AutoCloseable {
   private final Map<String, AtomicInteger> perRun = new ConcurrentHashMap<>();
   private final AtomicInteger concurrent = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
+
+  private final java.util.Set<String> fixed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile long switchDelayMillis;
+
+  /** {@code /switch/<name>} answers 200 from now on. */
+  public void fix(String name) {
+    fixed.add(name);
+  }
+
+  /** {@code /switch/<name>} answers only after {@code millis} from now on (0: at once). */
+  public void slowDown(long millis) {
+    switchDelayMillis = millis;
+  }
 
   public TargetServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
@@ -114,6 +128,15 @@ public final class TargetServer implements AutoCloseable {
             exchange.getResponseHeaders().add("Location", "/ok");
           }
           answer(exchange, (int) arg, "status " + arg);
+        }
+        case "switch" -> {
+          String name = parts.length > 2 ? parts[2] : "";
+          if (fixed.contains(name)) {
+            sleep(switchDelayMillis);
+            answer(exchange, 200, "fixed " + name);
+          } else {
+            answer(exchange, 500, "broken " + name);
+          }
         }
         case "fail-then-ok" -> answer(exchange, seen <= arg ? 500 : 200, seen <= arg ? "no" : "ok");
         case "retry-after" -> {
