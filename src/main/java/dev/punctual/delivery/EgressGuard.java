@@ -66,6 +66,32 @@ public final class EgressGuard {
   }
 
   /**
+   * What is wrong with {@code url} as a target or notification endpoint, checked at write time: not
+   * http(s), no host, credentials in it (the API shows URLs back as they are; credentials belong in
+   * a header it keeps secret), or a literal address the guard denies. Empty when it is fine.
+   */
+  public Optional<String> problemWithUrl(String url) {
+    try {
+      java.net.URI uri = new java.net.URI(url);
+      String scheme =
+          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        return Optional.of("must be an http or https URL");
+      }
+      if (uri.getHost() == null || uri.getHost().isEmpty()) {
+        return Optional.of("must have a host");
+      }
+      if (uri.getRawUserInfo() != null) {
+        return Optional.of(
+            "must not carry credentials (user:password@); send them in an Authorization header");
+      }
+      return denialOfLiteral(uri.getHost()).map(reason -> "targets may not reach it: " + reason);
+    } catch (java.net.URISyntaxException e) {
+      return Optional.of("is not a valid URL: " + e.getReason());
+    }
+  }
+
+  /**
    * For a host written as a literal address (not a name): why it may not be reached, or empty.
    * Names are checked when they are resolved, at each delivery.
    */

@@ -2,6 +2,7 @@ package dev.punctual.engine;
 
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.delivery.Deliverer;
+import dev.punctual.delivery.NotificationPoster;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -25,6 +26,7 @@ public final class Engine {
   private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(1);
   private static final int RETENTION_BATCH = 1000;
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  private static final Duration NOTIFICATION_POLL = Duration.ofMillis(500);
 
   private final String nodeId;
   private final EngineSettings settings;
@@ -37,6 +39,8 @@ public final class Engine {
   private final EngineMetrics metrics;
   private final TriggerStage trigger;
   private final DeliveryStage delivery;
+  private final EventStore events;
+  private final NotificationStage notifier; // null when this node does not deliver
   private volatile boolean running;
   private volatile boolean stopping;
 
@@ -46,7 +50,18 @@ public final class Engine {
       DataSource dataSource,
       Deliverer deliverer,
       MeterRegistry registry) {
-    this(nodeId, settings, dataSource, deliverer, registry, Ticker.SYSTEM);
+    this(nodeId, settings, dataSource, deliverer, null, registry, Ticker.SYSTEM);
+  }
+
+  /** With {@code notifications} sending the notification events (null: they wait). */
+  public Engine(
+      String nodeId,
+      EngineSettings settings,
+      DataSource dataSource,
+      Deliverer deliverer,
+      NotificationPoster notifications,
+      MeterRegistry registry) {
+    this(nodeId, settings, dataSource, deliverer, notifications, registry, Ticker.SYSTEM);
   }
 
   Engine(
@@ -54,6 +69,17 @@ public final class Engine {
       EngineSettings settings,
       DataSource dataSource,
       Deliverer deliverer,
+      MeterRegistry registry,
+      Ticker ticker) {
+    this(nodeId, settings, dataSource, deliverer, null, registry, ticker);
+  }
+
+  Engine(
+      String nodeId,
+      EngineSettings settings,
+      DataSource dataSource,
+      Deliverer deliverer,
+      NotificationPoster notifications,
       MeterRegistry registry,
       Ticker ticker) {
     this.nodeId = nodeId;
@@ -74,6 +100,12 @@ public final class Engine {
             ? new DeliveryStage(nodeId, settings, runs, deliverer, metrics, threads, ticker)
             : null;
     holder[0] = delivery;
+    this.events = new EventStore(jdbc);
+    this.notifier =
+        settings.delivers() && notifications != null
+            ? new NotificationStage(
+                nodeId, events, notifications, metrics, threads, ticker, NOTIFICATION_POLL)
+            : null;
     this.trigger =
         settings.schedules()
             ? new TriggerStage(
@@ -100,6 +132,9 @@ public final class Engine {
     if (delivery != null) {
       delivery.start();
     }
+    if (notifier != null) {
+      notifier.start();
+    }
     if (trigger != null) {
       trigger.start();
     }
@@ -121,6 +156,9 @@ public final class Engine {
     if (delivery != null) {
       delivery.stop(settings.shutdownGrace());
     }
+    if (notifier != null) {
+      notifier.stop(Duration.ofSeconds(2));
+    }
     running = false;
     // Every loop ends before the node leaves: a heartbeat after the removal would bring it back.
     threads.shutdown(STOP_WAIT);
@@ -141,6 +179,9 @@ public final class Engine {
     }
     if (delivery != null) {
       delivery.kill();
+    }
+    if (notifier != null) {
+      notifier.kill();
     }
     threads.kill();
   }
@@ -173,9 +214,22 @@ public final class Engine {
     ticker.sleep(RETENTION_FIRST_DELAY.toMillis());
     while (running) {
       purgeExpiredRuns();
+      purgeExpiredEvents();
       nodes.forgetLongDead();
       ticker.sleep(RETENTION_INTERVAL.toMillis());
     }
+  }
+
+  /**
+   * Events undelivered for a day fail; events past the retention age (that of runs) are deleted.
+   */
+  private void purgeExpiredEvents() throws InterruptedException {
+    events.expire(NotificationStage.MAX_AGE);
+    int deleted;
+    do {
+      deleted = events.deleteOlderThan(settings.retention(), RETENTION_BATCH);
+      ticker.sleep(20);
+    } while (deleted == RETENTION_BATCH && !stopping);
   }
 
   /** Deletes finished runs past the retention age; returns how many. */

@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class EngineConfig {
+  private static final int NOTIFICATION_CONNECTIONS = 16;
 
   /** Fails the start with every bad setting named. */
   @Bean
@@ -38,6 +39,15 @@ class EngineConfig {
     return new HttpDelivery(settings.maxInFlight(), Version.current(), guard);
   }
 
+  /**
+   * Notification events on a client of their own (a few connections): a slow or dead endpoint never
+   * takes a connection or an I/O turn from the deliveries of runs.
+   */
+  @Bean(destroyMethod = "close")
+  HttpDelivery notificationDelivery(EgressGuard guard) {
+    return new HttpDelivery(NOTIFICATION_CONNECTIONS, Version.current(), guard);
+  }
+
   /** Also used by the Jobs API, which refuses denied literal addresses when a job is written. */
   @Bean
   EgressGuard egressGuard(PunctualProperties properties) {
@@ -49,12 +59,15 @@ class EngineConfig {
   Engine engine(
       EngineSettings settings,
       @Qualifier("engineDataSource") DataSource dataSource,
-      HttpDelivery http,
+      @Qualifier("httpDelivery") HttpDelivery http,
+      @Qualifier("notificationDelivery") HttpDelivery notificationDelivery,
       MeterRegistry registry,
       PgNotifications notifications) {
     // One deliverer per target kind.
     Deliverer deliverer = new TargetDeliverers(Map.of(TargetKind.HTTP, http));
-    Engine engine = new Engine(Engine.newNodeId(), settings, dataSource, deliverer, registry);
+    Engine engine =
+        new Engine(
+            Engine.newNodeId(), settings, dataSource, deliverer, notificationDelivery, registry);
     notifications.subscribe(Channels.JOBS, payload -> engine.wakeScheduler());
     notifications.subscribe(Channels.RUNS, payload -> engine.wakeWorker());
     return engine;

@@ -123,6 +123,14 @@ final class EngineMetrics {
     }
   }
 
+  /** outcome: delivered, retrying, failed. */
+  void notification(String outcome) {
+    Counter.builder("punctual.notifications")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
   /** Runs failed without an attempt because their job's definition is unreadable. */
   void runsUnreadable(int count) {
     Counter.builder("punctual.runs.unreadable").register(registry).increment(count);

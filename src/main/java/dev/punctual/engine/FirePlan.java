@@ -17,11 +17,23 @@ import java.util.Optional;
  * @param nextFireAt the next fire time, or null when the schedule has none left
  * @param misfired fire times given up under the {@code SKIP} policy (or past the 100 of {@code
  *     FIRE_ALL}), for the metric and the log
+ * @param missed the fire times missed, when the fire is late past the threshold; null otherwise
  */
-record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
+record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired, Missed missed) {
   static final int MAX_CATCH_UP = 100;
 
   record PlannedRun(Instant scheduledFor, RunTrigger trigger) {}
+
+  /** How many fire times a late fire missed, the first and the last of them. */
+  record Missed(int count, Instant first, Instant last) {}
+
+  /**
+   * Missed fire times that get no run of their own (given up, or folded into one catch-up run):
+   * what a {@code job.misfired} event reports; 0 when the fire is on time.
+   */
+  int withoutRun() {
+    return missed == null ? 0 : Math.max(0, missed.count() - runs.size());
+  }
 
   boolean completed() {
     return nextFireAt == null;
@@ -54,13 +66,18 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
       return limited(
           job,
           new FirePlan(
-              List.of(new PlannedRun(fireAt, RunTrigger.SCHEDULE)), next(schedule, fireAt), 0));
+              List.of(new PlannedRun(fireAt, RunTrigger.SCHEDULE)),
+              next(schedule, fireAt),
+              0,
+              null));
     }
     List<Instant> missed = new ArrayList<>();
     int count = 0;
     Instant t = fireAt;
+    Instant last = fireAt;
     while (t != null && !t.isAfter(now)) {
       count++;
+      last = t;
       if (missed.size() < MAX_CATCH_UP) {
         missed.add(t);
       } else {
@@ -84,7 +101,7 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
           case FIRE_ALL -> count - runs.size();
           case FIRE_ONCE -> 0; // gives up none: one run stands for all of them
         };
-    return limited(job, new FirePlan(runs, next, givenUp));
+    return limited(job, new FirePlan(runs, next, givenUp, new Missed(count, fireAt, last)));
   }
 
   /**
@@ -97,6 +114,6 @@ record FirePlan(List<PlannedRun> runs, Instant nextFireAt, int misfired) {
       return plan;
     }
     int allowed = (int) Math.max(0, left);
-    return new FirePlan(plan.runs().subList(0, allowed), null, plan.misfired());
+    return new FirePlan(plan.runs().subList(0, allowed), null, plan.misfired(), plan.missed());
   }
 }

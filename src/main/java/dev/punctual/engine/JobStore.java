@@ -122,14 +122,30 @@ final class JobStore {
     List<Long> marked =
         jdbc.sql(
                 """
-                update jobs j
-                set broken_reason = b.reason, next_fire_at = null, lease_owner = null,
-                    lease_until = null, fencing_token = j.fencing_token + 1
-                from unnest(:ids::bigint[], :tokens::bigint[], :versions::bigint[],
-                            :reasons::text[]) as b(id, token, version, reason)
-                where j.id = b.id and j.fencing_token = b.token and j.version = b.version
-                returning j.id
-                """)
+                with marked as (
+                    update jobs j
+                    set broken_reason = b.reason, next_fire_at = null, lease_owner = null,
+                        lease_until = null, fencing_token = j.fencing_token + 1
+                    from unnest(:ids::bigint[], :tokens::bigint[], :versions::bigint[],
+                                :reasons::text[]) as b(id, token, version, reason)
+                    where j.id = b.id and j.fencing_token = b.token and j.version = b.version
+                    returning j.id, j.tenant_id, j.name, j.notification_url, b.reason
+                ),
+                broken_events as (
+                    %s
+                )
+                select id from marked
+                """
+                    .formatted(
+                        EventSql.insertFrom(
+                            """
+                            select m.tenant_id, 'job.broken' as type, m.id as job_id,
+                                   null::bigint as run_id,
+                                   jsonb_build_object('jobId', m.id::text, 'jobName', m.name,
+                                                      'reason', m.reason) as data,
+                                   m.notification_url as job_url
+                            from marked m
+                            """)))
             .param("ids", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::id))
             .param("tokens", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::fencingToken))
             .param("versions", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::version))
@@ -396,6 +412,49 @@ final class JobStore {
                     DefinitionCodec.decodeEnum("trigger", RunTrigger.class, rs.getString(4)),
                     DefinitionCodec.decodeEnum("status", RunStatus.class, rs.getString(5))))
         .list();
+  }
+
+  /**
+   * Fire times a job missed without a run of their own (given up under {@code SKIP}, or folded into
+   * one catch-up run under {@code FIRE_ONCE}, or past the 100 of {@code FIRE_ALL}).
+   */
+  record Misfire(
+      long jobId, String policy, int missed, int caughtUp, Instant first, Instant last) {}
+
+  /**
+   * Records a {@code job.misfired} event per misfire, in the caller's transaction (the fire's):
+   * only for the jobs of {@code won}, whose fire this transaction recorded.
+   */
+  void recordMisfires(List<Misfire> misfires, List<Long> won) {
+    if (misfires.isEmpty() || won.isEmpty()) {
+      return;
+    }
+    jdbc.sql(
+            EventSql.insertFrom(
+                """
+                select j.tenant_id, 'job.misfired' as type, j.id as job_id,
+                       null::bigint as run_id,
+                       jsonb_build_object('jobId', j.id::text, 'jobName', j.name,
+                                          'policy', m.policy, 'missed', m.missed,
+                                          'caughtUp', m.caught_up,
+                                          'firstMissed', %s, 'lastMissed', %s) as data,
+                       j.notification_url as job_url
+                from unnest(:ids::bigint[], :policies::text[], :missed::int[], :caught::int[],
+                            :firsts::text[]::timestamptz[], :lasts::text[]::timestamptz[])
+                     as m(job_id, policy, missed, caught_up, first_missed, last_missed)
+                join jobs j on j.id = m.job_id
+                where m.job_id = any(:won::bigint[])
+                """
+                    .formatted(
+                        EventSql.instant("m.first_missed"), EventSql.instant("m.last_missed"))))
+        .param("ids", SqlArrays.of("bigint", misfires, Misfire::jobId))
+        .param("policies", SqlArrays.of("text", misfires, Misfire::policy))
+        .param("missed", SqlArrays.of("int", misfires, Misfire::missed))
+        .param("caught", SqlArrays.of("int", misfires, Misfire::caughtUp))
+        .param("firsts", SqlArrays.of("text", misfires, Misfire::first))
+        .param("lasts", SqlArrays.of("text", misfires, Misfire::last))
+        .param("won", SqlArrays.of("bigint", won, id -> id))
+        .update();
   }
 
   /** Gives back the leases of jobs this node claimed and will not fire (shutdown). */

@@ -119,18 +119,28 @@ final class RunStore {
     }
     return jdbc.sql(
             """
-            update runs r
-            set status = 'FAILED', finished_at = now(), error = b.reason, next_attempt_at = null,
-                lease_owner = null, lease_until = null
-            from unnest(:ids::bigint[], :attempts::int[], :reasons::text[])
-                 as b(id, attempt, reason)
-            where r.id = b.id and r.lease_owner = :node and r.attempts = b.attempt
-            """)
+            with done as (
+                update runs r
+                set status = 'FAILED', finished_at = now(), error = b.reason,
+                    next_attempt_at = null, lease_owner = null, lease_until = null
+                from unnest(:ids::bigint[], :attempts::int[], :reasons::text[])
+                     as b(id, attempt, reason)
+                where r.id = b.id and r.lease_owner = :node and r.attempts = b.attempt
+                returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
+                          r.status, r.result_code as code, r.error
+            ),
+            failed_events as (
+                %s
+            )
+            select count(*) from done
+            """
+                .formatted(RUN_FAILED_EVENTS))
         .param("node", nodeId)
         .param("ids", SqlArrays.of("bigint", broken, BrokenRun::id))
         .param("attempts", SqlArrays.of("int", broken, BrokenRun::attempt))
         .param("reasons", SqlArrays.of("text", broken, b -> JobStore.stripNul(b.reason())))
-        .update();
+        .query(Integer.class)
+        .single();
   }
 
   /**
@@ -148,6 +158,34 @@ final class RunStore {
       long durationMs,
       Duration retryIn,
       Instant startedAt) {}
+
+  /** A {@code run.failed} event per run of {@code done} that ended FAILED. */
+  private static final String RUN_FAILED_EVENTS =
+      EventSql.insertFrom(
+          """
+          select d.tenant_id, 'run.failed' as type, d.job_id, d.id as run_id,
+                 jsonb_build_object('jobId', d.job_id::text, 'jobName', j.name,
+                                    'runId', d.id::text, 'scheduledFor', %s,
+                                    'trigger', d.trigger, 'attempts', d.attempts,
+                                    'httpStatus', d.code, 'error', d.error) as data,
+                 j.notification_url as job_url
+          from done d join jobs j on j.id = d.job_id
+          where d.status = 'FAILED'
+          """
+              .formatted(EventSql.instant("d.scheduled_for")));
+
+  /** A {@code job.paused} event per job of {@code updated} that the outcomes paused. */
+  private static final String JOB_PAUSED_EVENTS =
+      EventSql.insertFrom(
+          """
+          select u.tenant_id, 'job.paused' as type, u.id as job_id, u.last_failed as run_id,
+                 jsonb_build_object('jobId', u.id::text, 'jobName', u.name,
+                                    'reason', u.paused_reason, 'failures', u.failures,
+                                    'lastRunId', u.last_failed::text) as data,
+                 u.notification_url as job_url
+          from updated u
+          where u.pause
+          """);
 
   /** A job the outcomes just paused: {@code pauseAfterFailures} runs in a row failed. */
   record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
@@ -180,8 +218,9 @@ final class RunStore {
                      as o(id, attempt, status, code, error, snippet, duration_ms, retry_in,
                           started_at)
                 where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
-                returning r.id, r.job_id, r.attempts, r.status, r.next_attempt_at, o.started_at,
-                          o.duration_ms, o.code, o.error, o.snippet
+                returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
+                          r.status, r.next_attempt_at, o.started_at, o.duration_ms, o.code,
+                          o.error, o.snippet
             ),
             recorded as (
                 insert into run_attempts (run_id, number, started_at, duration_ms, node,
@@ -190,6 +229,9 @@ final class RunStore {
                        next_attempt_at
                 from done
                 on conflict do nothing
+            ),
+            failed_events as (
+                %s
             ),
             -- Per job: the runs that failed after its last success in this batch, and whether
             -- one succeeded (which resets the count before them).
@@ -224,7 +266,8 @@ final class RunStore {
                 select c.*, c.enabled and c.pause_after_failures is not null
                             and c.failures >= c.pause_after_failures as pause
                 from counted c
-            )
+            ),
+            updated as (
             update jobs j
             set consecutive_failures = c.failures,
                 enabled = case when c.pause then false else j.enabled end,
@@ -240,8 +283,15 @@ final class RunStore {
                 updated_at = case when c.pause then now() else j.updated_at end
             from decided c
             where j.id = c.id
-            returning j.id, j.tenant_id, j.name, c.failures, coalesce(c.last_failed, 0), c.pause
-            """)
+            returning j.id, j.tenant_id, j.name, j.notification_url, j.paused_reason, c.failures,
+                      coalesce(c.last_failed, 0) as last_failed, c.pause
+            ),
+            paused_events as (
+                %s
+            )
+            select id, tenant_id, name, failures, last_failed, pause from updated
+            """
+                .formatted(RUN_FAILED_EVENTS, JOB_PAUSED_EVENTS))
         .param("node", nodeId)
         .param("ids", SqlArrays.of("bigint", outcomes, Outcome::runId))
         .param("attempts", SqlArrays.of("int", outcomes, Outcome::attempt))

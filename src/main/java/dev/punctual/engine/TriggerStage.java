@@ -188,17 +188,15 @@ final class TriggerStage {
               broken.addAll(batch.broken());
               // In the same transaction: the broken rows are locked by it, the others fire.
               List<ClaimedJob.BrokenJob> marked = jobs.markBroken(broken);
-              return new Locked(
-                  claim,
-                  claimNanos,
-                  batch,
+              JobStore.FireResult result =
                   jobs.fireLocked(
                       nodeId,
                       batch.advances(),
                       batch.runs(),
                       settings.lookahead(),
-                      settings.jobLease()),
-                  marked);
+                      settings.jobLease());
+              jobs.recordMisfires(batch.misfires(), result.won());
+              return new Locked(claim, claimNanos, batch, result, marked);
             });
     metrics.claim("due_jobs", locked.claim().size(), locked.claimNanos());
     if (locked.claim().databaseNow() != null) {
@@ -218,15 +216,17 @@ final class TriggerStage {
     record Fired(JobStore.FireResult result, List<ClaimedJob.BrokenJob> broken) {}
     Fired fired =
         transactions.execute(
-            tx ->
-                new Fired(
-                    jobs.fire(
-                        nodeId,
-                        batch.advances(),
-                        batch.runs(),
-                        settings.lookahead(),
-                        settings.jobLease()),
-                    jobs.markBroken(batch.broken())));
+            tx -> {
+              JobStore.FireResult result =
+                  jobs.fire(
+                      nodeId,
+                      batch.advances(),
+                      batch.runs(),
+                      settings.lookahead(),
+                      settings.jobLease());
+              jobs.recordMisfires(batch.misfires(), result.won());
+              return new Fired(result, jobs.markBroken(batch.broken()));
+            });
     quarantine(fired.broken());
     fired(batch, fired.result(), ticker.nanoTime() - started);
   }
@@ -256,7 +256,8 @@ final class TriggerStage {
       List<JobStore.Advance> advances,
       List<JobStore.NewRun> runs,
       int misfired,
-      List<ClaimedJob.BrokenJob> broken) {}
+      List<ClaimedJob.BrokenJob> broken,
+      List<JobStore.Misfire> misfires) {}
 
   /** Logs each job just marked broken, once (it is not claimed again until a write repairs it). */
   private void quarantine(List<ClaimedJob.BrokenJob> marked) {
@@ -277,6 +278,7 @@ final class TriggerStage {
     List<JobStore.Advance> advances = new ArrayList<>(due.size());
     List<JobStore.NewRun> runs = new ArrayList<>(due.size());
     List<ClaimedJob.BrokenJob> broken = new ArrayList<>();
+    List<JobStore.Misfire> misfires = new ArrayList<>();
     int misfired = 0;
     Instant keepHorizon = now.plus(settings.lookahead());
     // Admission counts the delivery queue when the batch is planned; the claim and fire loops may
@@ -305,6 +307,16 @@ final class TriggerStage {
         boolean here = admission != null && admission.admit(job.tenantId());
         runs.add(new JobStore.NewRun(job, run.scheduledFor(), run.trigger(), here));
       }
+      if (plan.withoutRun() > 0) {
+        misfires.add(
+            new JobStore.Misfire(
+                job.id(),
+                job.misfire().name(),
+                plan.missed().count(),
+                plan.runs().size(),
+                plan.missed().first(),
+                plan.missed().last()));
+      }
       if (plan.misfired() > 0) {
         misfired += plan.misfired();
         log.info(
@@ -315,7 +327,7 @@ final class TriggerStage {
             job.misfire());
       }
     }
-    return new Batch(due, advances, runs, misfired, broken);
+    return new Batch(due, advances, runs, misfired, broken, misfires);
   }
 
   /** After a batch's commit: metrics, kept jobs back to the timer, runs to this node's delivery. */

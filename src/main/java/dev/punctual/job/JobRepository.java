@@ -31,7 +31,7 @@ class JobRepository {
     return """
       select j.id, j.name, j.description, j.schedule, j.target, j.retry, j.overlap, j.misfire,
              j.enabled, j.completed, j.broken_reason, j.paused_reason, j.pause_after_failures,
-             j.max_runs, j.scheduled_runs, j.labels, j.next_fire_at, j.version, j.created_at,
+             j.max_runs, j.scheduled_runs, j.notification_url, j.labels, j.next_fire_at, j.version, j.created_at,
              j.updated_at, lr.id as last_run_id, lr.status as last_run_status,
              lr.scheduled_for as last_run_scheduled_for
       from %s
@@ -61,11 +61,11 @@ class JobRepository {
             """
             insert into jobs (tenant_id, name, description, schedule, target, retry,
                               attempt_timeout_ms, overlap, misfire, labels, enabled, completed,
-                              next_fire_at, pause_after_failures, max_runs, created_at,
-                              updated_at)
+                              next_fire_at, pause_after_failures, max_runs, notification_url,
+                              created_at, updated_at)
             values (:tenant, :name, :description, :schedule::json, :target::json, :retry::json,
                     :timeoutMs, :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next,
-                    :pauseAfter, :maxRuns, :now, :now)
+                    :pauseAfter, :maxRuns, :notificationUrl, :now, :now)
             on conflict (tenant_id, name) do nothing
             returning id
             """)
@@ -196,6 +196,7 @@ class JobRepository {
                     overlap = :overlap, misfire = :misfire, labels = :labels::jsonb,
                     enabled = :enabled, completed = :completed, next_fire_at = :next,
                     pause_after_failures = :pauseAfter, max_runs = :maxRuns,
+                    notification_url = :notificationUrl,
                     paused_reason = case when :enabled then null else paused_reason end,
                     consecutive_failures = case when :enabled and not enabled then 0
                                                 else consecutive_failures end,
@@ -235,6 +236,7 @@ class JobRepository {
     p.put("next", arming.nextFireAt() == null ? null : Timestamp.from(arming.nextFireAt()));
     p.put("pauseAfter", spec.pauseAfterFailures());
     p.put("maxRuns", spec.maxRuns());
+    p.put("notificationUrl", spec.notificationUrl());
     return p;
   }
 
@@ -255,6 +257,7 @@ class JobRepository {
         rs.getObject("pause_after_failures", Integer.class),
         rs.getObject("max_runs", Long.class),
         rs.getLong("scheduled_runs"),
+        rs.getString("notification_url"),
         tree(rs.getString("labels")),
         instant(rs, "next_fire_at"),
         rs.getLong("version"),

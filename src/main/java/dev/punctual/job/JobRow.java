@@ -21,6 +21,7 @@ record JobRow(
     Integer pauseAfterFailures,
     Long maxRuns,
     long scheduledRuns,
+    String notificationUrl,
     JsonNode labels,
     Instant nextFireAt,
     long version,
@@ -63,6 +64,7 @@ record JobRow(
         pauseAfterFailures,
         maxRuns,
         scheduledRuns,
+        notificationUrl,
         state(),
         brokenReason,
         enabled ? null : pausedReason,
@@ -86,6 +88,7 @@ record JobRow(
         enabled,
         labels,
         pauseAfterFailures,
-        maxRuns);
+        maxRuns,
+        notificationUrl);
   }
 }

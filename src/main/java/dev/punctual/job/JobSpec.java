@@ -10,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The writable fields of a job, validated, with defaults filled in: the definition the engine runs,
  * and the fields only the API uses. What is stored comes from {@link DefinitionCodec}. {@code
- * pauseAfterFailures} and {@code maxRuns} are null when not set (no auto-pause, no run limit).
+ * pauseAfterFailures}, {@code maxRuns} and {@code notificationUrl} are null when not set (no
+ * auto-pause, no run limit, the tenant's notification endpoint).
  */
 record JobSpec(
     String name,
@@ -19,7 +20,8 @@ record JobSpec(
     boolean enabled,
     Map<String, String> labels,
     Integer pauseAfterFailures,
-    Long maxRuns) {
+    Long maxRuns,
+    String notificationUrl) {
 
   ObjectNode scheduleJson() {
     return DefinitionCodec.encode(definition.schedule());
@@ -48,7 +50,8 @@ record JobSpec(
         enabled,
         labelsJson,
         pauseAfterFailures,
-        maxRuns);
+        maxRuns,
+        notificationUrl);
   }
 
   /** The one shape of the writable fields, shared by a spec and a stored row. */
@@ -63,7 +66,8 @@ record JobSpec(
       boolean enabled,
       JsonNode labels,
       Integer pauseAfterFailures,
-      Long maxRuns) {
+      Long maxRuns,
+      String notificationUrl) {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.put("name", name);
     json.put("description", description);
@@ -76,6 +80,7 @@ record JobSpec(
     json.set("labels", labels.deepCopy());
     json.put("pauseAfterFailures", pauseAfterFailures);
     json.put("maxRuns", maxRuns);
+    json.put("notificationUrl", notificationUrl);
     return json;
   }
 }

@@ -9,8 +9,6 @@ import dev.punctual.definition.Target;
 import dev.punctual.definition.TargetKind;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.web.JsonInput;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +37,8 @@ final class JobSpecReader {
           "enabled",
           "labels",
           "pauseAfterFailures",
-          "maxRuns");
+          "maxRuns",
+          "notificationUrl");
   static final Set<String> READ_ONLY =
       Set.of(
           "id",
@@ -112,6 +111,12 @@ final class JobSpecReader {
             255);
     Integer pauseAfterFailures = in.integer("pauseAfterFailures", 1, MAX_PAUSE_AFTER_FAILURES);
     Integer maxRuns = in.integer("maxRuns", 1, Integer.MAX_VALUE);
+    String notificationUrl = in.string("notificationUrl", false, 2048);
+    if (notificationUrl != null) {
+      guard
+          .problemWithUrl(notificationUrl)
+          .ifPresent(problem -> in.error("notificationUrl", problem));
+    }
     in.throwIfInvalid();
     return new JobSpec(
         name,
@@ -125,7 +130,8 @@ final class JobSpecReader {
         enabled == null || enabled,
         labels == null ? Map.of() : labels,
         pauseAfterFailures,
-        maxRuns == null ? null : maxRuns.longValue());
+        maxRuns == null ? null : maxRuns.longValue(),
+        notificationUrl);
   }
 
   /** A target of the kind its {@code type} names (default {@code http}). */
@@ -177,26 +183,7 @@ final class JobSpecReader {
   }
 
   private static void checkUrl(JsonInput in, String url, EgressGuard guard) {
-    try {
-      URI uri = new URI(url);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        in.error("url", "must be an http or https URL");
-      } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
-        in.error("url", "must have a host");
-      } else if (uri.getRawUserInfo() != null) {
-        // The API shows URLs back as they are; credentials belong in a header it keeps secret.
-        in.error(
-            "url",
-            "must not carry credentials (user:password@); send them in an Authorization header");
-      } else {
-        guard
-            .denialOfLiteral(uri.getHost())
-            .ifPresent(reason -> in.error("url", "targets may not reach it: " + reason));
-      }
-    } catch (URISyntaxException e) {
-      in.error("url", "is not a valid URL: " + e.getReason());
-    }
+    guard.problemWithUrl(url).ifPresent(problem -> in.error("url", problem));
   }
 
   private static void checkHeaders(JsonInput in, Map<String, String> headers) {

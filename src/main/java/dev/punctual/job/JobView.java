@@ -23,6 +23,7 @@ record JobView(
     Integer pauseAfterFailures,
     Long maxRuns,
     long scheduledRuns,
+    String notificationUrl,
     String state,
     @JsonInclude(JsonInclude.Include.NON_NULL) String error,
     @JsonInclude(JsonInclude.Include.NON_NULL) String pausedReason,

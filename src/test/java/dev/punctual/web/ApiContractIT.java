@@ -64,6 +64,8 @@ class ApiContractIT extends ApiTestBase {
     java.util.regex.Matcher block = Pattern.compile("(?s)```json\\n(.*?)```").matcher(reference);
     // The first key found in an example names its schema (the more specific keys first).
     Map<String, String> schemaOf = new java.util.LinkedHashMap<>();
+    schemaOf.put("\"delivery\"", "/components/schemas/EventPage");
+    schemaOf.put("\"timestamp\"", "/components/schemas/EventPayload");
     schemaOf.put("\"retryAt\"", "/components/schemas/AttemptList");
     schemaOf.put("\"skipped\"", "/components/schemas/BulkReplay");
     schemaOf.put("\"existing\"", "/components/schemas/Backfill");
@@ -81,7 +83,7 @@ class ApiContractIT extends ApiTestBase {
         }
       }
     }
-    assertThat(checked).as("examples checked").isEqualTo(6);
+    assertThat(checked).as("examples checked").isEqualTo(8);
   }
 
   private static Set<ValidationMessage> errors(String pointer, String json) {
@@ -238,8 +240,29 @@ class ApiContractIT extends ApiTestBase {
         api,
         "PATCH",
         "/api/v1/jobs/" + id,
-        Map.of("pauseAfterFailures", 5, "maxRuns", 100),
+        Map.of(
+            "pauseAfterFailures",
+            5,
+            "maxRuns",
+            100,
+            "notificationUrl",
+            "https://ops.example.com/punctual"),
         Map.of("Content-Type", "application/merge-patch+json"));
+
+    // Notifications.
+    call(api, "GET", "/api/v1/notifications/endpoint", null); // 404
+    call(
+        api,
+        "PUT",
+        "/api/v1/notifications/endpoint",
+        Map.of("url", "https://ops.example.com/punctual"),
+        Map.of());
+    call(api, "PUT", "/api/v1/notifications/endpoint", Map.of("url", "ftp://x"), Map.of()); // 400
+    call(api, "GET", "/api/v1/notifications/endpoint", null);
+    call(api, "GET", "/api/v1/events", null);
+    call(api, "GET", "/api/v1/events?type=run.failed&jobId=" + id + "&limit=5", null);
+    call(api, "GET", "/api/v1/events?type=nope", null); // 400
+    call(api, "DELETE", "/api/v1/notifications/endpoint", null);
 
     // Preview.
     call(

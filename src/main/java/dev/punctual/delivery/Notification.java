@@ -1,0 +1,11 @@
+package dev.punctual.delivery;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One notification event to POST: {@code id} is its {@code webhook-id}, {@code body} the Standard
+ * Webhooks payload ({@code {"type", "timestamp", "data"}}), signed with {@code signingSecrets}.
+ */
+public record Notification(
+    String id, String url, String body, List<String> signingSecrets, Duration timeout) {}
