@@ -1,8 +1,12 @@
 -- The failure workflow: every attempt on record, replays and backfills, auto-pause, run limits.
 
--- One row per attempt of a run whose outcome was recorded (an attempt cut short by a node's death
--- leaves none: the next attempt has the next number). Written by the statement that records the
--- outcome, so an attempt costs one more insert, never another round trip.
+-- Every attempt of a run on record. A run's row already holds its latest attempt's outcome, so the
+-- attempt that ends a run (the only attempt of most runs) is read from it, with the two columns
+-- below; run_attempts keeps the attempts that were followed by another. The happy path thus writes
+-- no row more than before. An attempt cut short by a node's death leaves no record (the next
+-- attempt has the next number).
+alter table runs add column attempt_started_at timestamptz;
+alter table runs add column attempt_node text;
 create table run_attempts (
     run_id           bigint      not null references runs (id) on delete cascade,
     number           integer     not null,

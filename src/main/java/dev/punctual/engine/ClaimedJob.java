@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * A job this node holds the lease of (or the row lock of), for its fire time {@code fireAt}, with
  * its definition decoded. {@code version} is the job's at the claim: a write of the API bumps it.
- * {@code runsLeft}: how many runs its {@code maxRuns} still allows, null when it sets none.
+ * {@code runsLeft}: how many runs its {@code maxRuns} still allows, null when it sets none; {@code
+ * countsFailures}: it has {@code pauseAfterFailures}, so the outcomes of its runs are counted.
  */
 record ClaimedJob(
     long id,
@@ -21,7 +22,8 @@ record ClaimedJob(
     long fencingToken,
     JobDefinition definition,
     List<String> signingSecrets,
-    Long runsLeft) {
+    Long runsLeft,
+    boolean countsFailures) {
 
   Schedule schedule() {
     return definition.schedule();
@@ -37,7 +39,16 @@ record ClaimedJob(
 
   ClaimedJob withNext(Instant nextFireAt, long token, Long runsLeft) {
     return new ClaimedJob(
-        id, tenantId, name, version, nextFireAt, token, definition, signingSecrets, runsLeft);
+        id,
+        tenantId,
+        name,
+        version,
+        nextFireAt,
+        token,
+        definition,
+        signingSecrets,
+        runsLeft,
+        countsFailures);
   }
 
   /** This job cannot be fired: its row is to be marked broken, fenced by token and version. */

@@ -260,7 +260,9 @@ final class DeliveryStage {
   private void record(RunStore.OwnedRun run, AttemptResult result, java.time.Instant started) {
     metrics.delivery(
         result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.durationMs());
-    outcomes.add(outcome(run.id(), run.attempt(), run.retry(), result, started, jitter));
+    outcomes.add(
+        outcome(
+            run.id(), run.attempt(), run.retry(), result, started, run.countsFailures(), jitter));
   }
 
   /**
@@ -270,6 +272,8 @@ final class DeliveryStage {
    * target's {@code Retry-After}).
    *
    * @param started when the attempt started
+   * @param countsFailures the run's job counts its runs failed in a row ({@code
+   *     pauseAfterFailures})
    * @param random the jitter's source: a long in {@code [0, bound]}
    */
   static RunStore.Outcome outcome(
@@ -278,6 +282,7 @@ final class DeliveryStage {
       RetryPolicy retry,
       AttemptResult result,
       java.time.Instant started,
+      boolean countsFailures,
       java.util.function.LongUnaryOperator random) {
     RunStatus status;
     Duration retryIn = null;
@@ -301,7 +306,8 @@ final class DeliveryStage {
         result.responseSnippet(),
         result.durationMs(),
         retryIn,
-        started);
+        started,
+        countsFailures);
   }
 
   private void writeTurn() throws InterruptedException {

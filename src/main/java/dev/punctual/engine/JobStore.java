@@ -177,6 +177,7 @@ final class JobStore {
       """
       j.id, j.tenant_id, j.name, j.version, j.next_fire_at, j.fencing_token, j.schedule, j.target,
       j.retry, j.overlap, j.misfire, j.max_runs - j.scheduled_runs as runs_left,
+      j.pause_after_failures is not null as counts_failures,
       now() as database_now, (%s) as secrets\
       """
           .formatted(SECRETS_OF_TENANT);
@@ -225,7 +226,8 @@ final class JobStore {
               token,
               definition,
               secrets(rs.getString("secrets")),
-              rs.getObject("runs_left", Long.class));
+              rs.getObject("runs_left", Long.class),
+              rs.getBoolean("counts_failures"));
       jobs.add(job);
       return job;
     }

@@ -33,7 +33,8 @@ final class RunStore {
       int attempt,
       Target target,
       RetryPolicy retry,
-      List<String> signingSecrets) {}
+      List<String> signingSecrets,
+      boolean countsFailures) {}
 
   /** A claimed run whose job's definition could not be decoded: it is failed with the reason. */
   record BrokenRun(long id, long jobId, int attempt, String reason) {}
@@ -75,7 +76,7 @@ final class RunStore {
             from due, jobs j
             where r.id = due.id and j.id = r.job_id
             returning r.id, r.job_id, r.tenant_id, j.name, r.scheduled_for, r.attempts, j.target::text,
-                      j.retry::text, (%s) as secrets
+                      j.retry::text, (%s) as secrets, j.pause_after_failures is not null
             """
                 .formatted(JobStore.SECRETS_OF_TENANT))
         .param("node", nodeId)
@@ -99,7 +100,8 @@ final class RunStore {
                         attempt,
                         DefinitionCodec.decodeTarget(rs.getString(7)),
                         DefinitionCodec.decodeRetry(rs.getString(8)),
-                        JobStore.secrets(rs.getString(9))));
+                        JobStore.secrets(rs.getString(9)),
+                        rs.getBoolean(10)));
               } catch (UnreadableDefinitionException e) {
                 broken.add(new BrokenRun(id, jobId, attempt, "job definition " + e.getMessage()));
               }
@@ -146,7 +148,9 @@ final class RunStore {
   /**
    * How an attempt ends for the run: finished, or waiting {@code retryIn} for another. {@code code}
    * is the target kind's result code (an HTTP target's status); {@code startedAt} is when the
-   * attempt started, on this node's clock.
+   * attempt started, on this node's clock; {@code countsFailures}: the run's job has {@code
+   * pauseAfterFailures}, so its runs failed in a row are counted (other jobs' outcomes never touch
+   * the jobs table).
    */
   record Outcome(
       long runId,
@@ -157,7 +161,8 @@ final class RunStore {
       String snippet,
       long durationMs,
       Duration retryIn,
-      Instant startedAt) {}
+      Instant startedAt,
+      boolean countsFailures) {}
 
   /** A {@code run.failed} event per run of {@code done} that ended FAILED. */
   private static final String RUN_FAILED_EVENTS =
@@ -210,17 +215,20 @@ final class RunStore {
                     response_snippet = o.snippet,
                     next_attempt_at = case when o.status = 'RETRYING'
                                            then now() + make_interval(secs => o.retry_in) end,
+                    attempt_started_at = o.started_at,
+                    attempt_node = :node,
                     lease_owner = null,
                     lease_until = null
                 from unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :https::int[],
                             :errors::text[], :snippets::text[], :durations::bigint[],
-                            :retries::float8[], :starts::text[]::timestamptz[])
+                            :retries::float8[], :starts::text[]::timestamptz[],
+                            :counts::boolean[])
                      as o(id, attempt, status, code, error, snippet, duration_ms, retry_in,
-                          started_at)
+                          started_at, counts_failures)
                 where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
                 returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
                           r.status, r.next_attempt_at, o.started_at, o.duration_ms, o.code,
-                          o.error, o.snippet
+                          o.error, o.snippet, o.counts_failures
             ),
             recorded as (
                 insert into run_attempts (run_id, number, started_at, duration_ms, node,
@@ -228,6 +236,7 @@ final class RunStore {
                 select id, attempts, started_at, duration_ms, :node, code, error, snippet,
                        next_attempt_at
                 from done
+                where status = 'RETRYING' -- the attempt that ends a run is read from its row
                 on conflict do nothing
             ),
             failed_events as (
@@ -242,7 +251,7 @@ final class RunStore {
                             where s.job_id = d.job_id and s.status = 'SUCCEEDED'), 0)) as failed,
                        bool_or(d.status = 'SUCCEEDED') as succeeded
                 from done d
-                where d.status in ('SUCCEEDED', 'FAILED')
+                where d.status in ('SUCCEEDED', 'FAILED') and d.counts_failures
                 group by d.job_id
             ),
             -- Locked in id order (outcome writers of two nodes must not deadlock), and read as
@@ -307,6 +316,7 @@ final class RunStore {
                 outcomes,
                 o -> o.retryIn() == null ? null : JobStore.seconds(o.retryIn())))
         .param("starts", SqlArrays.of("text", outcomes, Outcome::startedAt))
+        .param("counts", SqlArrays.of("boolean", outcomes, Outcome::countsFailures))
         .query(
             (rs, row) ->
                 rs.getBoolean(6)

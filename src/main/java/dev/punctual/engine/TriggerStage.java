@@ -357,7 +357,8 @@ final class TriggerStage {
                     1,
                     job.definition().target(),
                     job.definition().retry(),
-                    job.signingSecrets()));
+                    job.signingSecrets(),
+                    job.countsFailures()));
         default -> {}
       }
       if (run.status() != RunStatus.SKIPPED) {

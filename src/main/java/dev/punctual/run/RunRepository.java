@@ -84,7 +84,11 @@ class RunRepository {
         .optional();
   }
 
-  /** The attempts of one of the tenant's runs, in order; empty when the run has none on record. */
+  /**
+   * The attempts of one of the tenant's runs, in order; empty when the run has none on record.
+   * {@code run_attempts} holds the attempts followed by another; the attempt that ended the run is
+   * its row's (attempt_started_at is set by the outcome that ends it).
+   */
   List<AttemptView> attempts(long tenantId, long runId) {
     return jdbc.sql(
             """
@@ -92,7 +96,13 @@ class RunRepository {
                    a.response_snippet, a.retry_at
             from run_attempts a join runs r on r.id = a.run_id
             where a.run_id = :run and r.tenant_id = :tenant
-            order by a.number
+            union all
+            select r.attempts, r.attempt_started_at, r.duration_ms, r.attempt_node, r.result_code,
+                   r.error, r.response_snippet, null
+            from runs r
+            where r.id = :run and r.tenant_id = :tenant
+              and r.status in ('SUCCEEDED', 'FAILED') and r.attempt_started_at is not null
+            order by 1
             """)
         .param("run", runId)
         .param("tenant", tenantId)

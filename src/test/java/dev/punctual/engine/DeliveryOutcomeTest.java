@@ -27,7 +27,7 @@ class DeliveryOutcomeTest {
   void successSucceeds() {
     RunStore.Outcome o =
         DeliveryStage.outcome(
-            1, 1, RETRY, result(AttemptResult.Outcome.SUCCESS, 204, null), T0, NO_JITTER);
+            1, 1, RETRY, result(AttemptResult.Outcome.SUCCESS, 204, null), T0, false, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(o.code()).isEqualTo(204);
     assertThat(o.retryIn()).isNull();
@@ -37,19 +37,19 @@ class DeliveryOutcomeTest {
   void failuresRetryWithBackoffAndEqualJitterUntilTheLastAttempt() {
     AttemptResult failed = result(AttemptResult.Outcome.FAILURE, 500, null);
     // initial 1 s x 3^(n-1), capped at 10 s; half fixed, half jitter.
-    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, NO_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, false, NO_JITTER).retryIn())
         .isEqualTo(Duration.ofMillis(500));
-    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, FULL_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, false, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(1));
-    assertThat(DeliveryStage.outcome(1, 2, RETRY, failed, T0, FULL_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 2, RETRY, failed, T0, false, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(3));
-    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, NO_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, false, NO_JITTER).retryIn())
         .isEqualTo(Duration.ofMillis(4500)); // 9 s, half of it fixed
-    assertThat(DeliveryStage.outcome(1, 5, RETRY_MORE, failed, T0, FULL_JITTER).retryIn())
+    assertThat(DeliveryStage.outcome(1, 5, RETRY_MORE, failed, T0, false, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(10)); // 27 s capped at 10 s
-    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, NO_JITTER).status())
+    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, false, NO_JITTER).status())
         .isEqualTo(RunStatus.RETRYING);
-    RunStore.Outcome last = DeliveryStage.outcome(1, 4, RETRY, failed, T0, NO_JITTER);
+    RunStore.Outcome last = DeliveryStage.outcome(1, 4, RETRY, failed, T0, false, NO_JITTER);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
     assertThat(last.retryIn()).isNull();
   }
@@ -63,6 +63,7 @@ class DeliveryOutcomeTest {
                     RETRY,
                     result(AttemptResult.Outcome.FAILURE, 503, Duration.ofSeconds(7)),
                     T0,
+                    false,
                     FULL_JITTER)
                 .retryIn())
         .isEqualTo(Duration.ofSeconds(7));
@@ -73,6 +74,7 @@ class DeliveryOutcomeTest {
                     RETRY,
                     result(AttemptResult.Outcome.FAILURE, 429, Duration.ofHours(1)),
                     T0,
+                    false,
                     FULL_JITTER)
                 .retryIn())
         .isEqualTo(Duration.ofSeconds(10));
@@ -82,7 +84,7 @@ class DeliveryOutcomeTest {
   void anAttemptTheEgressGuardRefusedFailsAtOnce() {
     RunStore.Outcome o =
         DeliveryStage.outcome(
-            1, 1, RETRY, result(AttemptResult.Outcome.BLOCKED, null, null), T0, NO_JITTER);
+            1, 1, RETRY, result(AttemptResult.Outcome.BLOCKED, null, null), T0, false, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.FAILED);
   }
 
@@ -90,7 +92,7 @@ class DeliveryOutcomeTest {
   void aTargetThatAnswersGoneFailsAtOnceWithAttemptsLeft() {
     RunStore.Outcome o =
         DeliveryStage.outcome(
-            1, 1, RETRY, result(AttemptResult.Outcome.GONE, 410, null), T0, NO_JITTER);
+            1, 1, RETRY, result(AttemptResult.Outcome.GONE, 410, null), T0, false, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.FAILED);
     assertThat(o.retryIn()).isNull();
     assertThat(o.startedAt()).isEqualTo(T0);

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class FairQueueTest {
   private static RunStore.OwnedRun run(long id, long tenant) {
-    return new RunStore.OwnedRun(id, id, tenant, "job", Instant.EPOCH, 1, null, null, List.of());
+    return new RunStore.OwnedRun(
+        id, id, tenant, "job", Instant.EPOCH, 1, null, null, List.of(), false);
   }
 
   @Test

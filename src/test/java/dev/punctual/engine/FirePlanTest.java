@@ -34,7 +34,8 @@ class FirePlanTest {
             Overlap.ALLOW,
             Misfire.valueOf(misfire)),
         java.util.List.of(),
-        null);
+        null,
+        false);
   }
 
   @Test
@@ -117,7 +118,8 @@ class FirePlanTest {
         job.fencingToken(),
         job.definition(),
         job.signingSecrets(),
-        left);
+        left,
+        false);
   }
 
   @Test

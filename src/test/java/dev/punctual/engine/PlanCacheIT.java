@@ -44,7 +44,8 @@ class PlanCacheIT {
                 null,
                 3,
                 null,
-                java.time.Instant.now()));
+                java.time.Instant.now(),
+                false));
       }
       for (int i = 0; i < 20; i++) {
         runs.complete("node", outcomes);

@@ -48,7 +48,8 @@ class TriggerPlanTest {
             Overlap.ALLOW,
             Misfire.FIRE_ONCE),
         List.of(),
-        null);
+        null,
+        false);
   }
 
   @Test
@@ -124,7 +125,8 @@ class TriggerPlanTest {
     ClaimedJob old = job(1, 1, Duration.ofSeconds(1), now);
     ClaimedJob other = job(2, 1, Duration.ofSeconds(1), now);
     ClaimedJob newer =
-        new ClaimedJob(1, 1, "job-1", 2, now, 9, old.definition(), List.of(), null); // token 9 > 7
+        new ClaimedJob(
+            1, 1, "job-1", 2, now, 9, old.definition(), List.of(), null, false); // token 9 > 7
     assertThat(TriggerStage.newestClaims(List.of(old, other, newer))).containsExactly(newer, other);
     assertThat(TriggerStage.newestClaims(List.of(newer, old))).containsExactly(newer);
     List<ClaimedJob> distinct = List.of(old, other);

@@ -174,6 +174,17 @@ class HostileInputIT extends ApiTestBase {
     add(list, 1, "PUT|PATCH other's job", this::writeOthers);
     add(list, 1, "GET /jobs/{id}/runs?query", this::runs);
     add(list, 1, "GET /runs/{id}", () -> fuzzer.get("/api/v1/runs/" + segment(id())));
+    add(
+        list,
+        1,
+        "GET /runs/{id}/attempts",
+        () -> fuzzer.get("/api/v1/runs/" + segment(id()) + "/attempts"));
+    add(list, 1, "GET /runs?query (dead letters)", () -> fuzzer.get("/api/v1/runs?" + runsQuery()));
+    add(list, 1, "POST /runs/{id}/replay", this::replayOne);
+    add(list, 1, "POST /runs/replay", () -> fuzzer.post("/api/v1/runs/replay", bulkReplay()));
+    add(list, 1, "POST /jobs/{id}/backfill", this::backfill);
+    add(list, 1, "PUT /notifications/endpoint", this::notificationEndpoint);
+    add(list, 1, "GET /events?query", () -> fuzzer.get("/api/v1/events?" + eventsQuery()));
     add(list, 1, "admin: tenants, keys, secrets", this::adminCall);
     add(list, 1, "any: hostile API key", this::hostileKey);
     return list;
@@ -353,6 +364,83 @@ class HostileInputIT extends ApiTestBase {
       params.add(name + "=" + segment(value.length() > 2000 ? value.substring(0, 2000) : value));
     }
     return String.join("&", params);
+  }
+
+  private String runsQuery() {
+    return query(List.of("status", "since", "until", "jobId", "limit", "cursor", "x"));
+  }
+
+  private String eventsQuery() {
+    return query(List.of("type", "jobId", "limit", "cursor", "x"));
+  }
+
+  /** A query string of hostile values for a few of {@code names}. */
+  private String query(List<String> names) {
+    List<String> params = new ArrayList<>();
+    for (int n = h.nextInt(4); n >= 0; n--) {
+      String name = h.pick(names);
+      String value =
+          switch (name) {
+            case "status" -> h.pick(List.of("FAILED", "RUNNING", "failed", "", h.string()));
+            case "since", "until" ->
+                h.pick(
+                    List.of(
+                        "2026-11-30T00:00:00Z",
+                        "+99999-01-01T00:00:00Z",
+                        "2026-13-01T00:00:00Z",
+                        "0",
+                        h.string()));
+            case "type" -> h.pick(List.of("run.failed", "job.paused", "RUN.FAILED", h.string()));
+            case "limit" -> h.pick(List.of("0", "-1", "501", "1e2", "99999999999999999999"));
+            case "jobId" -> h.pick(List.of(ownJobId, bystanderJobId, "-1", "0x10", h.string()));
+            default -> h.string();
+          };
+      params.add(name + "=" + segment(value.length() > 2000 ? value.substring(0, 2000) : value));
+    }
+    return String.join("&", params);
+  }
+
+  private Api.Response replayOne() {
+    return fuzzer.post(
+        "/api/v1/runs/" + segment(id()) + "/replay", h.nextInt(3) == 0 ? h.malformedBody() : null);
+  }
+
+  private ObjectNode bulkReplay() {
+    ObjectNode body = F.objectNode();
+    body.putObject("filter").put("status", "FAILED").put("since", "2026-11-30T00:00:00Z");
+    body.put("max", 5);
+    body.put("dryRun", true);
+    for (int n = 1 + h.nextInt(2); n > 0; n--) {
+      h.mutate(
+          body,
+          h.pick(
+              List.of(
+                  "filter",
+                  "filter.status",
+                  "filter.since",
+                  "filter.until",
+                  "filter.jobId",
+                  "max",
+                  "dryRun",
+                  "extra")));
+    }
+    return body;
+  }
+
+  private Api.Response backfill() {
+    ObjectNode body = F.objectNode();
+    body.put("from", "2026-11-01T00:00:00Z").put("to", "2026-11-02T00:00:00Z").put("dryRun", true);
+    for (int n = 1 + h.nextInt(2); n > 0; n--) {
+      h.mutate(body, h.pick(List.of("from", "to", "dryRun", "extra")));
+    }
+    return fuzzer.post(jobPath(id()) + "/backfill", body);
+  }
+
+  private Api.Response notificationEndpoint() {
+    ObjectNode body = F.objectNode();
+    body.put("url", "https://hooks.example.com/punctual");
+    h.mutate(body, h.pick(List.of("url", "extra")));
+    return fuzzer.put("/api/v1/notifications/endpoint", body, Map.of());
   }
 
   private Api.Response byId() {

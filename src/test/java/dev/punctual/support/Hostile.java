@@ -344,6 +344,9 @@ public final class Hostile {
           "enabled",
           "labels",
           "labels.*",
+          "pauseAfterFailures",
+          "maxRuns",
+          "notificationUrl",
           "id",
           "version",
           "unknownField");
