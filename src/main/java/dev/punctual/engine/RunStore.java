@@ -196,10 +196,12 @@ final class RunStore {
   record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
 
   /**
-   * Records a batch of outcomes in one statement: each run's state, one {@code run_attempts} row
-   * per attempt, and each job's count of runs failed in a row, pausing a job whose count reaches
-   * its {@code pause_after_failures}. Outcomes are fenced by owner and attempt number: one of a run
-   * taken over by another node records nothing. Returns the jobs paused.
+   * Records a batch of outcomes in one statement: each run's state (its row holds its latest
+   * attempt), a {@code run_attempts} row for each attempt followed by a retry, a {@code run.failed}
+   * event for each run that failed, and, for jobs with {@code pauseAfterFailures}, the count of
+   * runs failed in a row, pausing a job whose count reaches it (with its {@code job.paused} event).
+   * Outcomes are fenced by owner and attempt number: one of a run taken over by another node
+   * records nothing. Returns the jobs paused.
    */
   List<AutoPaused> complete(String nodeId, List<Outcome> outcomes) {
     return jdbc
@@ -277,23 +279,23 @@ final class RunStore {
                 from counted c
             ),
             updated as (
-            update jobs j
-            set consecutive_failures = c.failures,
-                enabled = case when c.pause then false else j.enabled end,
-                paused_reason = case when c.pause
-                    then c.failures || ' runs in a row failed (the last: run ' || c.last_failed
-                         || '); resume the job to fire it again'
-                    else j.paused_reason end,
-                next_fire_at = case when c.pause then null else j.next_fire_at end,
-                lease_owner = case when c.pause then null else j.lease_owner end,
-                lease_until = case when c.pause then null else j.lease_until end,
-                fencing_token = case when c.pause then j.fencing_token + 1 else j.fencing_token end,
-                version = case when c.pause then j.version + 1 else j.version end,
-                updated_at = case when c.pause then now() else j.updated_at end
-            from decided c
-            where j.id = c.id
-            returning j.id, j.tenant_id, j.name, j.notification_url, j.paused_reason, c.failures,
-                      coalesce(c.last_failed, 0) as last_failed, c.pause
+                update jobs j
+                set consecutive_failures = c.failures,
+                    enabled = case when c.pause then false else j.enabled end,
+                    paused_reason = case when c.pause
+                        then c.failures || ' runs in a row failed (the last: run ' || c.last_failed
+                             || '); resume the job to fire it again'
+                        else j.paused_reason end,
+                    next_fire_at = case when c.pause then null else j.next_fire_at end,
+                    lease_owner = case when c.pause then null else j.lease_owner end,
+                    lease_until = case when c.pause then null else j.lease_until end,
+                    fencing_token = case when c.pause then j.fencing_token + 1 else j.fencing_token end,
+                    version = case when c.pause then j.version + 1 else j.version end,
+                    updated_at = case when c.pause then now() else j.updated_at end
+                from decided c
+                where j.id = c.id
+                returning j.id, j.tenant_id, j.name, j.notification_url, j.paused_reason, c.failures,
+                          coalesce(c.last_failed, 0) as last_failed, c.pause
             ),
             paused_events as (
                 %s

@@ -61,7 +61,13 @@ class ReplayService {
     boolean any = false;
     for (RunRepository.FailedRun f : failed) {
       long id = Long.parseLong(f.run().id());
-      RunRepository.ReplayCheck check = runs.lockForReplay(tenantId, id).orElseThrow();
+      java.util.Optional<RunRepository.ReplayCheck> found = runs.lockForReplay(tenantId, id);
+      if (found.isEmpty()) {
+        // Deleted with its job since the list was read.
+        items.add(new BulkItem(f.run().id(), f.run().jobId(), null, "the run no longer exists"));
+        continue;
+      }
+      RunRepository.ReplayCheck check = found.get();
       if (check.refusal() != null) {
         items.add(new BulkItem(f.run().id(), f.run().jobId(), null, check.refusal().reason));
       } else {
