@@ -96,9 +96,33 @@ public final class DefinitionCodec {
       TargetKind kind =
           TargetKind.ofType(type == null ? TargetKind.HTTP.type() : type)
               .orElseThrow(
-                  () -> new IllegalArgumentException("unknown type '" + type + "' (known: http)"));
+                  () ->
+                      new IllegalArgumentException(
+                          "unknown type '" + type + "' (known: http, amqp, redis, nats)"));
+      Duration timeout = duration(t, "timeout", false);
+      Duration attemptTimeout = timeout == null ? Target.DEFAULT_TIMEOUT : timeout;
       return switch (kind) {
         case HTTP -> decodeHttp(t);
+        case AMQP ->
+            new AmqpTarget(
+                string(t, "url", true),
+                string(t, "exchange", true),
+                string(t, "routingKey", true),
+                string(t, "body", false),
+                attemptTimeout);
+        case REDIS ->
+            new RedisTarget(
+                string(t, "url", true),
+                string(t, "stream", true),
+                t.has("maxLen") && !t.get("maxLen").isNull() ? (long) integer(t, "maxLen") : null,
+                string(t, "body", false),
+                attemptTimeout);
+        case NATS ->
+            new NatsTarget(
+                string(t, "url", true),
+                string(t, "subject", true),
+                string(t, "body", false),
+                attemptTimeout);
       };
     } catch (UnreadableDefinitionException e) {
       throw e;
@@ -201,9 +225,29 @@ public final class DefinitionCodec {
         ObjectNode headers = json.putObject("headers");
         http.headers().forEach(headers::put);
         json.put("body", http.body());
-        json.put("timeout", http.timeout().toString());
+      }
+      case AMQP -> {
+        AmqpTarget amqp = (AmqpTarget) target;
+        json.put("url", amqp.url());
+        json.put("exchange", amqp.exchange());
+        json.put("routingKey", amqp.routingKey());
+        json.put("body", amqp.body());
+      }
+      case REDIS -> {
+        RedisTarget redis = (RedisTarget) target;
+        json.put("url", redis.url());
+        json.put("stream", redis.stream());
+        json.put("maxLen", redis.maxLen());
+        json.put("body", redis.body());
+      }
+      case NATS -> {
+        NatsTarget nats = (NatsTarget) target;
+        json.put("url", nats.url());
+        json.put("subject", nats.subject());
+        json.put("body", nats.body());
       }
     }
+    json.put("timeout", target.timeout().toString());
     return json;
   }
 

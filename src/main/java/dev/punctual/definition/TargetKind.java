@@ -5,7 +5,10 @@ import java.util.Optional;
 
 /** The kinds of {@link Target}, by the {@code type} a job's target carries. */
 public enum TargetKind {
-  HTTP;
+  HTTP,
+  AMQP,
+  REDIS,
+  NATS;
 
   /** The {@code type} of the API and of the stored JSON: the name in lower case. */
   public String type() {

@@ -6,9 +6,12 @@ import dev.punctual.config.Version;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
 import dev.punctual.definition.TargetKind;
+import dev.punctual.delivery.AmqpDelivery;
 import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
+import dev.punctual.delivery.NatsDelivery;
+import dev.punctual.delivery.RedisDelivery;
 import dev.punctual.delivery.TargetDeliverers;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -48,6 +51,22 @@ class EngineConfig {
     return new HttpDelivery(NOTIFICATION_CONNECTIONS, Version.current(), guard);
   }
 
+  /** Broker targets (docs/targets.md): a client each, connected at the first publication. */
+  @Bean(destroyMethod = "close")
+  AmqpDelivery amqpDelivery(EgressGuard guard) {
+    return new AmqpDelivery(guard);
+  }
+
+  @Bean(destroyMethod = "close")
+  RedisDelivery redisDelivery(EgressGuard guard) {
+    return new RedisDelivery(guard);
+  }
+
+  @Bean(destroyMethod = "close")
+  NatsDelivery natsDelivery(EgressGuard guard) {
+    return new NatsDelivery(guard);
+  }
+
   /** Also used by the Jobs API, which refuses denied literal addresses when a job is written. */
   @Bean
   EgressGuard egressGuard(PunctualProperties properties) {
@@ -61,10 +80,19 @@ class EngineConfig {
       @Qualifier("engineDataSource") DataSource dataSource,
       @Qualifier("httpDelivery") HttpDelivery http,
       @Qualifier("notificationDelivery") HttpDelivery notificationDelivery,
+      AmqpDelivery amqp,
+      RedisDelivery redis,
+      NatsDelivery nats,
       MeterRegistry registry,
       PgNotifications notifications) {
     // One deliverer per target kind.
-    Deliverer deliverer = new TargetDeliverers(Map.of(TargetKind.HTTP, http));
+    Deliverer deliverer =
+        new TargetDeliverers(
+            Map.of(
+                TargetKind.HTTP, http,
+                TargetKind.AMQP, amqp,
+                TargetKind.REDIS, redis,
+                TargetKind.NATS, nats));
     Engine engine =
         new Engine(
             Engine.newNodeId(), settings, dataSource, deliverer, notificationDelivery, registry);

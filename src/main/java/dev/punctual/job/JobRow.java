@@ -55,7 +55,7 @@ record JobRow(
         name,
         description,
         schedule,
-        SecretHeaders.redact(target),
+        SecretUrls.redact(SecretHeaders.redact(target)),
         retry,
         overlap,
         misfire,

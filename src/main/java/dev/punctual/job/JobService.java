@@ -144,7 +144,7 @@ class JobService {
     Instant now = now();
     JsonNode body = newBody.apply(current);
     if (body.isObject()) {
-      body = SecretHeaders.restore(body, current.target());
+      body = SecretUrls.restore(SecretHeaders.restore(body, current.target()), current.target());
     }
     JobSpec spec = JobSpecReader.read(body, now, guard);
     boolean scheduleChanged = !spec.scheduleJson().equals(current.schedule());

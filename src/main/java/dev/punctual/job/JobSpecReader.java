@@ -139,11 +139,14 @@ final class JobSpecReader {
     String type = in.has("type") ? in.string("type", false, 16) : null;
     TargetKind kind = type == null ? TargetKind.HTTP : TargetKind.ofType(type).orElse(null);
     if (kind == null) {
-      in.error("type", "must be http");
+      in.error("type", "must be one of http, amqp, redis, nats");
       return null;
     }
     return switch (kind) {
       case HTTP -> readHttpTarget(in, guard);
+      case AMQP -> BrokerTargetReader.amqp(in, guard);
+      case REDIS -> BrokerTargetReader.redis(in, guard);
+      case NATS -> BrokerTargetReader.nats(in, guard);
     };
   }
 

@@ -37,17 +37,25 @@ public final class StandardWebhooks {
   /** The package's verdict on a request: "verified" or "rejected: ...". */
   public static String verify(String secret, TargetServer.Delivery d, String body)
       throws IOException, InterruptedException {
+    return verify(
+        secret,
+        Map.of(
+            "webhook-id", d.header("webhook-id"),
+            "webhook-timestamp", d.header("webhook-timestamp"),
+            "webhook-signature", d.header("webhook-signature")),
+        body);
+  }
+
+  /** The verdict on a message whose Standard Webhooks headers are {@code headers}. */
+  public static String verify(String secret, Map<String, String> headers, String body)
+      throws IOException, InterruptedException {
     Process node = new ProcessBuilder("node", "verify.js").directory(NODE_DIR).start();
     node.getOutputStream()
         .write(
             JSON.writeValueAsBytes(
                 Map.of(
                     "secret", secret,
-                    "headers",
-                        Map.of(
-                            "webhook-id", d.header("webhook-id"),
-                            "webhook-timestamp", d.header("webhook-timestamp"),
-                            "webhook-signature", d.header("webhook-signature")),
+                    "headers", headers,
                     "body", body)));
     node.getOutputStream().close();
     String verdict =

@@ -10,6 +10,7 @@ import dev.punctual.client.api.SchedulesApi;
 import dev.punctual.client.api.TenantsApi;
 import dev.punctual.client.model.CronSchedule;
 import dev.punctual.client.model.HttpTarget;
+import dev.punctual.client.model.Target;
 import dev.punctual.client.model.IntervalSchedule;
 import dev.punctual.client.model.Job;
 import dev.punctual.client.model.JobPage;
@@ -108,7 +109,7 @@ class WalkthroughIT {
     return new JobWrite()
         .name("nightly-report")
         .schedule(new Schedule(new CronSchedule().cron("0 9 * * MON-FRI").timezone("Europe/Berlin")))
-        .target(target("https://billing.internal/hooks/report").putHeadersItem("X-Team", "billing"))
+        .target(new Target(target("https://billing.internal/hooks/report").putHeadersItem("X-Team", "billing")))
         .putLabelsItem("team", "billing");
   }
 
@@ -137,7 +138,7 @@ class WalkthroughIT {
             new JobWrite()
                 .name("hourly")
                 .schedule(new Schedule(new IntervalSchedule().interval("PT1H")))
-                .target(target("https://billing.internal/hooks/hourly")),
+                .target(new Target(target("https://billing.internal/hooks/hourly"))),
             null);
     assertThat(hourly.getSchedule().getActualInstance()).isInstanceOf(IntervalSchedule.class);
     Job once =
@@ -145,7 +146,7 @@ class WalkthroughIT {
             new JobWrite()
                 .name("once")
                 .schedule(new Schedule(new OnceSchedule().at(OffsetDateTime.parse("2099-01-01T00:00:00Z"))))
-                .target(target("https://billing.internal/hooks/once")),
+                .target(new Target(target("https://billing.internal/hooks/once"))),
             null);
     assertThat(once.getNextRunAt()).isEqualTo(OffsetDateTime.parse("2099-01-01T00:00:00Z"));
     // The same Idempotency-Key answers the first job again.

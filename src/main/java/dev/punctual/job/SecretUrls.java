@@ -1,0 +1,99 @@
+package dev.punctual.job;
+
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Passwords in the URLs of broker targets ({@code amqp://user:password@host/}). Like secret header
+ * values ({@link SecretHeaders}), the API shows them as {@link #REDACTED} after a write, and a PUT
+ * or PATCH that sends the URL back with {@link #REDACTED} keeps the stored password. A URL whose
+ * user part is a single token ({@code nats://token@host}) has the whole token redacted.
+ */
+final class SecretUrls {
+  static final String REDACTED = SecretHeaders.REDACTED;
+  private static final Set<String> BROKER_TYPES = Set.of("amqp", "redis", "nats");
+
+  private SecretUrls() {}
+
+  /** A copy of a stored target whose URL's password is replaced by {@link #REDACTED}. */
+  static JsonNode redact(JsonNode target) {
+    String url = brokerUrl(target);
+    if (url == null) {
+      return target;
+    }
+    String redacted = redact(url);
+    if (redacted.equals(url)) {
+      return target;
+    }
+    ObjectNode copy = ((ObjectNode) target).deepCopy();
+    copy.put("url", redacted);
+    return copy;
+  }
+
+  static String redact(String url) {
+    int scheme = url.indexOf("://");
+    int at = url.lastIndexOf('@');
+    if (scheme < 0 || at < scheme) {
+      return url;
+    }
+    String info = url.substring(scheme + 3, at);
+    int colon = info.indexOf(':');
+    String shown = colon < 0 ? REDACTED : info.substring(0, colon) + ":" + REDACTED;
+    return url.substring(0, scheme + 3) + shown + url.substring(at);
+  }
+
+  /**
+   * The body of a PUT or PATCH with a {@link #REDACTED} password (or token) in its broker URL
+   * replaced by the stored one; left as is when the stored URL has none (the reader refuses it).
+   */
+  static JsonNode restore(JsonNode body, JsonNode storedTarget) {
+    String url = brokerUrl(body.get("target"));
+    String stored = brokerUrl(storedTarget);
+    if (url == null || stored == null || !url.contains(REDACTED + "@")) {
+      return body;
+    }
+    String storedInfo = userInfo(stored);
+    String info = userInfo(url);
+    if (storedInfo == null || info == null) {
+      return body;
+    }
+    String restored;
+    if (info.equals(REDACTED)) {
+      restored = storedInfo; // a token
+    } else if (info.endsWith(":" + REDACTED) && storedInfo.contains(":")) {
+      restored =
+          info.substring(0, info.length() - REDACTED.length())
+              + storedInfo.substring(storedInfo.indexOf(':') + 1);
+    } else {
+      return body;
+    }
+    int scheme = url.indexOf("://");
+    int at = url.lastIndexOf('@');
+    ObjectNode copy = ((ObjectNode) body).deepCopy();
+    ((ObjectNode) copy.get("target"))
+        .put("url", url.substring(0, scheme + 3) + restored + url.substring(at));
+    return copy;
+  }
+
+  private static String userInfo(String url) {
+    int scheme = url.indexOf("://");
+    int at = url.lastIndexOf('@');
+    return scheme < 0 || at < scheme ? null : url.substring(scheme + 3, at);
+  }
+
+  private static String brokerUrl(JsonNode target) {
+    if (target == null || !target.isObject()) {
+      return null;
+    }
+    JsonNode type = target.get("type");
+    JsonNode url = target.get("url");
+    return type != null
+            && type.isString()
+            && BROKER_TYPES.contains(type.asString())
+            && url != null
+            && url.isString()
+        ? url.asString()
+        : null;
+  }
+}
