@@ -36,6 +36,9 @@ interface BenchSystem {
     return switch (name) {
       case "punctual" -> new PunctualSystem(false);
       case "punctual-http" -> new PunctualSystem(true);
+      case "punctual-amqp" -> new PunctualSystem(PunctualSystem.Mode.AMQP);
+      case "punctual-redis" -> new PunctualSystem(PunctualSystem.Mode.REDIS);
+      case "punctual-nats" -> new PunctualSystem(PunctualSystem.Mode.NATS);
       case "db-scheduler" -> new DbSchedulerSystem();
       case "quartz" -> new QuartzSystem();
       default -> throw new IllegalArgumentException("unknown system " + name);

@@ -2,10 +2,13 @@ package dev.punctual.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.db.DatabaseConfig;
+import dev.punctual.delivery.AmqpDelivery;
 import dev.punctual.delivery.AttemptResult;
 import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
+import dev.punctual.delivery.NatsDelivery;
+import dev.punctual.delivery.RedisDelivery;
 import dev.punctual.engine.Engine;
 import dev.punctual.engine.EngineSettings;
 import io.micrometer.core.instrument.Timer;
@@ -20,10 +23,23 @@ import org.flywaydb.core.Flyway;
  * Punctual's engine as the service runs it (same SQL, same settings). {@code punctual}: a deliverer
  * that records the attempt and succeeds at once instead of calling HTTP, the engine alone like the
  * peers' no-op tasks. {@code punctual-http}: the service's own {@link HttpDelivery} calling a
- * {@link BenchTarget} on loopback (end to end). The per-tenant caps are lifted (the bench is one
- * tenant).
+ * {@link BenchTarget} on loopback (end to end). {@code punctual-amqp}, {@code punctual-redis},
+ * {@code punctual-nats}: the service's broker deliverers publishing to the brokers on loopback, an
+ * execution counted when the broker confirmed the publication. The per-tenant caps are lifted (the
+ * bench is one tenant).
  */
 final class PunctualSystem implements BenchSystem {
+  /** Where the bench's runs go. */
+  enum Mode {
+    NOOP,
+    HTTP,
+    AMQP,
+    REDIS,
+    NATS
+  }
+
+  static final String BROKER_DESTINATION = "punctual-bench";
+
   /** System property naming the target's URL, set by the coordinator for end-to-end runs. */
   static final String TARGET_URL = "bench.target.url";
 
@@ -31,16 +47,22 @@ final class PunctualSystem implements BenchSystem {
       CompletableFuture.completedFuture(
           new AttemptResult(AttemptResult.Outcome.SUCCESS, 200, null, null, 0, null));
 
+  private final Mode mode;
   private final boolean http;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   PunctualSystem(boolean http) {
-    this.http = http;
+    this(http ? Mode.HTTP : Mode.NOOP);
+  }
+
+  PunctualSystem(Mode mode) {
+    this.mode = mode;
+    this.http = mode == Mode.HTTP;
   }
 
   @Override
   public String name() {
-    return http ? "punctual-http" : "punctual";
+    return mode == Mode.NOOP ? "punctual" : "punctual-" + mode.name().toLowerCase();
   }
 
   @Override
@@ -48,20 +70,35 @@ final class PunctualSystem implements BenchSystem {
     return http;
   }
 
-  static String targetJson() {
-    String url = System.getProperty(TARGET_URL, "http://bench.invalid/");
-    return """
-        {"type":"http","method":"POST","url":"%s","headers":{},"body":null,"timeout":"PT10S"}"""
-        .formatted(url);
+  String targetJson() {
+    return switch (mode) {
+      case NOOP, HTTP ->
+          """
+          {"type":"http","method":"POST","url":"%s","headers":{},"body":null,"timeout":"PT10S"}"""
+              .formatted(System.getProperty(TARGET_URL, "http://bench.invalid/"));
+      case AMQP ->
+          """
+          {"type":"amqp","url":"%s","exchange":"","routingKey":"%s","body":"{}","timeout":"PT10S"}"""
+              .formatted(BenchBrokers.AMQP_URL, BROKER_DESTINATION);
+      case REDIS ->
+          """
+          {"type":"redis","url":"%s","stream":"%s","maxLen":200000,"body":"{}","timeout":"PT10S"}"""
+              .formatted(BenchBrokers.REDIS_URL, BROKER_DESTINATION);
+      case NATS ->
+          """
+          {"type":"nats","url":"%s","subject":"%s","body":"{}","timeout":"PT10S"}"""
+              .formatted(BenchBrokers.NATS_URL, BenchBrokers.NATS_SUBJECT);
+    };
   }
 
   @Override
-  public void prepare(BenchDb db) {
+  public void prepare(BenchDb db) throws Exception {
     Flyway.configure()
         .dataSource(db.url, "postgres", "")
         .locations("classpath:db/migration")
         .load()
         .migrate();
+    BenchBrokers.reset(mode, BROKER_DESTINATION);
   }
 
   @Override
@@ -117,14 +154,20 @@ final class PunctualSystem implements BenchSystem {
   public AutoCloseable start(BenchDb db, String instance, Recorder recorder, boolean lowLatency) {
     // The service's own session settings (DatabaseConfig), as a node would have them.
     HikariDataSource pool = db.pool(instance, 10, DatabaseConfig.ENGINE_SESSION_OPTIONS);
+    EgressGuard guard = EgressGuard.of("127.0.0.0/8", "");
     Deliverer deliverer =
-        http
-            ? new HttpDelivery(256, "bench", EgressGuard.of("127.0.0.0/8", ""))
-            : attempt -> {
-              recorder.record(
-                  attempt.jobId() + "@" + attempt.scheduledFor(), attempt.scheduledFor());
-              return DONE;
-            };
+        switch (mode) {
+          case HTTP -> new HttpDelivery(256, "bench", guard);
+          case NOOP ->
+              attempt -> {
+                recorder.record(
+                    attempt.jobId() + "@" + attempt.scheduledFor(), attempt.scheduledFor());
+                return DONE;
+              };
+          case AMQP -> confirmed(new AmqpDelivery(guard), recorder);
+          case REDIS -> confirmed(new RedisDelivery(guard), recorder);
+          case NATS -> confirmed(new NatsDelivery(guard), recorder);
+        };
     EngineSettings settings =
         EngineSettings.builder()
             .roles(Set.of("scheduler", "worker"))
@@ -140,6 +183,41 @@ final class PunctualSystem implements BenchSystem {
       }
       pool.close();
     };
+  }
+
+  /** A broker deliverer whose confirmed publications are recorded as executions. */
+  private static Deliverer confirmed(Deliverer broker, Recorder recorder) {
+    return new ClosingDeliverer(broker) {
+      @Override
+      public CompletableFuture<AttemptResult> send(dev.punctual.delivery.Attempt attempt) {
+        return broker
+            .send(attempt)
+            .thenApply(
+                result -> {
+                  if (result.succeeded()) {
+                    recorder.record(
+                        attempt.jobId() + "@" + attempt.scheduledFor(), attempt.scheduledFor());
+                  }
+                  return result;
+                });
+      }
+    };
+  }
+
+  /** A deliverer that closes the one it wraps. */
+  private abstract static class ClosingDeliverer implements Deliverer, AutoCloseable {
+    private final Deliverer inner;
+
+    ClosingDeliverer(Deliverer inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (inner instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
+    }
   }
 
   /** The job claims' statement time (mean, max) and the heap in use after a full GC. */

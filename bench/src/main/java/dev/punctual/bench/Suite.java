@@ -74,6 +74,10 @@ public final class Suite {
       attempt(results, () -> Bench.throughput("punctual-http", e2eJobs, 1));
     }
     attempt(results, () -> Bench.lag("punctual-http", quick ? 100.0 : 1_000.0, seconds, 1));
+    // Broker targets, beside HTTP: publications confirmed per second at 20,000 due.
+    for (String broker : List.of("punctual-amqp", "punctual-redis", "punctual-nats")) {
+      attempt(results, () -> Bench.throughput(broker, quick ? 5_000 : 20_000, 1));
+    }
     // Scale: the same fire rate over a small and a big table of schedules.
     for (int schedules : quick ? List.of(10_000, 100_000) : List.of(10_000, 1_000_000)) {
       attempt(results, () -> Bench.scale(schedules, 1_000, quick ? 20 : 60));
