@@ -9,8 +9,10 @@ import dev.punctual.support.TargetServer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** A node with the default egress rules: no loopback, no metadata address, checked twice. */
 class EgressIT {
@@ -75,6 +77,62 @@ class EgressIT {
       assertThat(target.deliveries()).isEmpty();
       assertThat(admin.get("/actuator/prometheus").raw().body())
           .contains("punctual_deliveries_total{outcome=\"blocked\"}");
+
+      // Broker hosts likewise: a literal loopback address at write, a name at connect.
+      Map<String, Object> amqpLiteral =
+          Map.of("type", "amqp", "url", "amqp://guest:guest@127.0.0.1:5672/", "routingKey", "q");
+      Api.Response refusedBroker =
+          tenant.post(
+              "/api/v1/jobs",
+              Map.of(
+                  "name",
+                  "amqp-literal",
+                  "schedule",
+                  Map.of("cron", "0 0 1 1 *"),
+                  "target",
+                  amqpLiteral));
+      assertThat(refusedBroker.status()).isEqualTo(400);
+      assertThat(refusedBroker.errorsFor("target.url")).anyMatch(m -> m.contains("may not reach"));
+      for (Map<String, Object> byName :
+          List.<Map<String, Object>>of(
+              Map.of(
+                  "type", "amqp", "url", "amqp://guest:guest@localhost:5672/", "routingKey", "q"),
+              Map.of("type", "redis", "url", "redis://localhost:6379/0", "stream", "s"),
+              Map.of("type", "nats", "url", "nats://localhost:4222", "subject", "s"))) {
+        String type = (String) byName.get("type");
+        Api.Response broker =
+            tenant.post(
+                "/api/v1/jobs",
+                Map.of(
+                    "name",
+                    type + "-by-name",
+                    "schedule",
+                    Map.of("cron", "0 0 1 1 *"),
+                    "target",
+                    byName));
+        assertThat(broker.status()).as(broker.toString()).isEqualTo(201);
+        String brokerRun =
+            tenant
+                .post("/api/v1/jobs/" + broker.body().path("id").asString() + "/trigger", null)
+                .body()
+                .path("id")
+                .asString();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    tenant
+                        .get("/api/v1/runs/" + brokerRun)
+                        .body()
+                        .path("status")
+                        .asString()
+                        .equals("FAILED"));
+        JsonNode failed = tenant.get("/api/v1/runs/" + brokerRun).body();
+        assertThat(failed.path("error").asString())
+            .as(type)
+            .startsWith("egress denied: localhost resolves to");
+        assertThat(failed.path("attempts").asInt()).as(type).isEqualTo(1);
+      }
     }
   }
 

@@ -173,6 +173,34 @@ class ApiContractIT extends ApiTestBase {
         "POST",
         "/api/v1/jobs",
         job("done", Map.of("interval", "PT1M", "notAfter", "2020-01-01T00:00:00Z"), true));
+    // Broker targets: each kind's answer fits its schema.
+    for (Map<String, Object> target :
+        List.<Map<String, Object>>of(
+            Map.of(
+                "type", "amqp",
+                "url", "amqp://user:pass@rabbit.example.com:5672/vhost",
+                "exchange", "",
+                "routingKey", "q",
+                "body", "{}"),
+            Map.of(
+                "type", "redis",
+                "url", "redis://:pass@redis.example.com:6379/0",
+                "stream", "s",
+                "maxLen", 1000),
+            Map.of(
+                "type", "nats", "url", "nats://token@nats.example.com:4222", "subject", "a.b"))) {
+      call(
+          api,
+          "POST",
+          "/api/v1/jobs",
+          Map.of(
+              "name",
+              "broker-" + target.get("type"),
+              "schedule",
+              Map.of("cron", "0 0 1 1 *"),
+              "target",
+              target));
+    }
     call(api, "POST", "/api/v1/jobs", cronJob("cron")); // 409
     call(api, "POST", "/api/v1/jobs", Map.of("name", "x")); // 400
     call(api, "POST", "/api/v1/jobs", cronJob("other"), Map.of("Idempotency-Key", "contract-1"));
