@@ -196,8 +196,14 @@ final class DeliveryStage {
     }
     runs.failBroken(nodeId, broken);
     for (RunStore.BrokenRun run : broken) {
-      log.error(
-          "Run {} of job {} FAILED without an attempt: {}", run.id(), run.jobId(), run.reason());
+      log.atError()
+          .addKeyValue("job.id", run.jobId())
+          .addKeyValue("run.id", run.id())
+          .log(
+              "Run {} of job {} FAILED without an attempt: {}",
+              run.id(),
+              run.jobId(),
+              run.reason());
     }
     metrics.runsUnreadable(broken.size());
   }
@@ -239,7 +245,12 @@ final class DeliveryStage {
               } catch (RuntimeException e) {
                 // Not lost in the future: the run's lease lapses and it is attempted again.
                 metrics.loopError("outcomes");
-                log.error("Could not record the outcome of run {}", run.id(), e);
+                log.atError()
+                    .addKeyValue("tenant.id", run.tenantId())
+                    .addKeyValue("job.id", run.jobId())
+                    .addKeyValue("run.id", run.id())
+                    .setCause(e)
+                    .log("Could not record the outcome of run {}", run.id());
               } finally {
                 inFlight.decrementAndGet();
                 queue.done(run.tenantId());
@@ -259,7 +270,9 @@ final class DeliveryStage {
 
   private void record(RunStore.OwnedRun run, AttemptResult result, java.time.Instant started) {
     metrics.delivery(
-        result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.durationMs());
+        result.outcome().name().toLowerCase(java.util.Locale.ROOT),
+        result.durationMs(),
+        run.tenantId());
     outcomes.add(
         outcome(
             run.id(), run.attempt(), run.retry(), result, started, run.countsFailures(), jitter));
@@ -333,13 +346,17 @@ final class DeliveryStage {
   /** Jobs the outcomes just paused, each logged once (the job does not fire until resumed). */
   private void paused(List<RunStore.AutoPaused> paused) {
     for (RunStore.AutoPaused job : paused) {
-      log.warn(
-          "Job {} ({}) of tenant {} is paused: {} runs in a row failed, the last run {}",
-          job.jobId(),
-          job.name(),
-          job.tenantId(),
-          job.failures(),
-          job.lastRunId());
+      log.atWarn()
+          .addKeyValue("tenant.id", job.tenantId())
+          .addKeyValue("job.id", job.jobId())
+          .addKeyValue("run.id", job.lastRunId())
+          .log(
+              "Job {} ({}) of tenant {} is paused: {} runs in a row failed, the last run {}",
+              job.jobId(),
+              job.name(),
+              job.tenantId(),
+              job.failures(),
+              job.lastRunId());
     }
     metrics.jobsAutoPaused(paused.size());
   }

@@ -28,13 +28,16 @@ public final class Engine {
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
   private static final Duration NOTIFICATION_POLL = Duration.ofMillis(500);
 
+  /** The runs-waiting gauge counts this many at most: its cost stays bounded in a backlog. */
+  private static final int RUNS_WAITING_CAP = 100_000;
+
   private final String nodeId;
   private final EngineSettings settings;
   private final NodeStore nodes;
   private final RunStore runs;
   private final DatabaseClock clock;
   private final Ticker ticker;
-  private final EngineThreads threads = new EngineThreads();
+  private final EngineThreads threads;
   private final JobStore jobs;
   private final EngineMetrics metrics;
   private final TriggerStage trigger;
@@ -83,6 +86,7 @@ public final class Engine {
       MeterRegistry registry,
       Ticker ticker) {
     this.nodeId = nodeId;
+    this.threads = new EngineThreads(nodeId);
     this.settings = settings;
     this.ticker = ticker;
     DefinitionCodec.warmUp(); // not on the first claim's time
@@ -202,10 +206,18 @@ public final class Engine {
 
   private void heartbeatTurn() throws InterruptedException {
     long sent = ticker.nanoTime();
-    clock.observe(nodes.heartbeat(nodeId, String.join(",", new TreeSet<>(settings.roles()))), sent);
-    metrics.liveNodes(nodes.liveNodes(settings.deadNodeAfter()));
-    // A count on a partial index of the broken rows: nothing to read when there are none.
-    metrics.brokenJobs(jobs.countBroken());
+    try {
+      clock.observe(
+          nodes.heartbeat(nodeId, String.join(",", new TreeSet<>(settings.roles()))), sent);
+      metrics.liveNodes(nodes.liveNodes(settings.deadNodeAfter()));
+      // A count on a partial index of the broken rows: nothing to read when there are none.
+      metrics.brokenJobs(jobs.countBroken());
+      metrics.runsWaiting(runs.countWaiting(RUNS_WAITING_CAP));
+      metrics.databaseUp(true);
+    } catch (RuntimeException e) {
+      metrics.databaseUp(false);
+      throw e;
+    }
     ticker.sleep(settings.heartbeatInterval().toMillis());
   }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -19,6 +20,9 @@ final class EngineMetrics {
   private final AtomicInteger liveNodes = new AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong brokenJobs =
       new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong runsWaiting =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicInteger databaseUp = new AtomicInteger(1);
 
   EngineMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
     this.registry = registry;
@@ -47,11 +51,39 @@ final class EngineMetrics {
             .description("Fires recorded by one transaction")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
+    // Counters start at zero on every node, so that an alert's increase() sees their first
+    // increment (a series that appears at 1 has no increase to show).
+    for (String loop :
+        List.of(
+            "heartbeat",
+            "retention",
+            "claim",
+            "fire",
+            "run-claim",
+            "dispatch",
+            "outcomes",
+            "notify")) {
+      Counter.builder("punctual.loop.errors").tag("loop", loop).register(registry);
+    }
+    for (String outcome : List.of("fired", "skipped", "caught_up", "misfired")) {
+      Counter.builder("punctual.fires").tag("outcome", outcome).register(registry);
+    }
+    for (String outcome : List.of("success", "failure", "timeout", "blocked", "gone")) {
+      Counter.builder("punctual.deliveries").tag("outcome", outcome).register(registry);
+    }
     Gauge.builder("punctual.runs.in.flight", inFlight)
         .description("Deliveries in progress on this node")
         .register(registry);
     Gauge.builder("punctual.nodes.live", liveNodes, AtomicInteger::get)
         .description("Nodes whose heartbeat is recent")
+        .register(registry);
+    Gauge.builder("punctual.runs.waiting", runsWaiting, java.util.concurrent.atomic.AtomicLong::get)
+        .description(
+            "Runs due and not being delivered (pending or waiting to retry), counted at each"
+                + " heartbeat up to 100,000")
+        .register(registry);
+    Gauge.builder("punctual.database.up", databaseUp, AtomicInteger::get)
+        .description("1 when this node's last heartbeat reached the database, else 0")
         .register(registry);
     Gauge.builder("punctual.jobs.broken", brokenJobs, java.util.concurrent.atomic.AtomicLong::get)
         .description(
@@ -71,10 +103,27 @@ final class EngineMetrics {
     }
   }
 
-  /** outcome: success, failure, timeout, blocked, gone. */
-  void delivery(String outcome, long millis) {
+  /**
+   * outcome: success, failure, timeout, blocked, gone. Counted twice: overall, and by tenant (its
+   * id) for the per-tenant failure ratio: one series per tenant and outcome that occurred.
+   */
+  void delivery(String outcome, long millis, long tenantId) {
     Counter.builder("punctual.deliveries").tag("outcome", outcome).register(registry).increment();
+    Counter.builder("punctual.tenant.deliveries")
+        .description("Delivery attempts by tenant id and outcome")
+        .tag("tenant", Long.toString(tenantId))
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
     deliveryDuration.record(Duration.ofMillis(millis));
+  }
+
+  void runsWaiting(long count) {
+    runsWaiting.set(count);
+  }
+
+  void databaseUp(boolean up) {
+    databaseUp.set(up ? 1 : 0);
   }
 
   /** what: jobs (trigger stage) or runs (delivery stage). */

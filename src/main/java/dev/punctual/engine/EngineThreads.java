@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EngineThreads {
   private static final Logger log = LoggerFactory.getLogger(EngineThreads.class);
+  private final String nodeId;
   private final AtomicInteger created = new AtomicInteger();
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
@@ -27,12 +28,24 @@ final class EngineThreads {
             return t;
           });
 
+  /**
+   * @param nodeId the engine's node, on every log line of its threads ({@code node.id})
+   */
+  EngineThreads(String nodeId) {
+    this.nodeId = nodeId;
+  }
+
   /** Runs {@code loop} on a thread of its own, named after it while it runs. */
   Future<?> start(String name, Runnable loop) {
     return executor.submit(
         () -> {
           Thread.currentThread().setName("punctual-" + name);
-          loop.run();
+          org.slf4j.MDC.put("node.id", nodeId);
+          try {
+            loop.run();
+          } finally {
+            org.slf4j.MDC.remove("node.id");
+          }
         });
   }
 

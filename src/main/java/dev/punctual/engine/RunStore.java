@@ -348,6 +348,23 @@ final class RunStore {
         .update();
   }
 
+  /**
+   * Runs due and not being delivered (pending, or waiting to retry, and due), up to {@code cap}:
+   * the backlog the workers have not taken yet, read on the delivery queue's index.
+   */
+  long countWaiting(int cap) {
+    return jdbc.sql(
+            """
+            select count(*) from (
+                select 1 from runs
+                where next_attempt_at <= now() and status in ('PENDING', 'RETRYING')
+                limit :cap) w
+            """)
+        .param("cap", cap)
+        .query(Long.class)
+        .single();
+  }
+
   /** Deletes up to {@code batch} finished runs older than {@code age}; returns how many. */
   int deleteFinishedBefore(Duration age, int batch) {
     return jdbc.sql(

@@ -262,13 +262,16 @@ final class TriggerStage {
   /** Logs each job just marked broken, once (it is not claimed again until a write repairs it). */
   private void quarantine(List<ClaimedJob.BrokenJob> marked) {
     for (ClaimedJob.BrokenJob job : marked) {
-      log.error(
-          "Job {} ({}) of tenant {} is BROKEN and will not fire until a PUT or PATCH replaces its"
-              + " definition: {}",
-          job.id(),
-          job.name(),
-          job.tenantId(),
-          job.reason());
+      log.atError()
+          .addKeyValue("tenant.id", job.tenantId())
+          .addKeyValue("job.id", job.id())
+          .log(
+              "Job {} ({}) of tenant {} is BROKEN and will not fire until a PUT or PATCH replaces"
+                  + " its definition: {}",
+              job.id(),
+              job.name(),
+              job.tenantId(),
+              job.reason());
     }
     metrics.jobsMarkedBroken(marked.size());
   }
@@ -319,12 +322,15 @@ final class TriggerStage {
       }
       if (plan.misfired() > 0) {
         misfired += plan.misfired();
-        log.info(
-            "Job {} ({}) missed {} fire times; policy {} gave them up",
-            job.id(),
-            job.name(),
-            plan.misfired(),
-            job.misfire());
+        log.atInfo()
+            .addKeyValue("tenant.id", job.tenantId())
+            .addKeyValue("job.id", job.id())
+            .log(
+                "Job {} ({}) missed {} fire times; policy {} gave them up",
+                job.id(),
+                job.name(),
+                plan.misfired(),
+                job.misfire());
       }
     }
     return new Batch(due, advances, runs, misfired, broken, misfires);

@@ -78,7 +78,11 @@ class ApiKeyFilter extends OncePerRequestFilter {
       return;
     }
     request.setAttribute(Caller.ATTRIBUTE, caller.get());
-    chain.doFilter(request, response);
+    // The tenant on every log line of the request (the key itself never is).
+    String tenant = caller.get().tenantId() == null ? "admin" : caller.get().tenantId().toString();
+    try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable("tenant.id", tenant)) {
+      chain.doFilter(request, response);
+    }
   }
 
   private Optional<Caller> authenticate(String authorization) {
