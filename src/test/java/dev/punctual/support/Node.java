@@ -18,10 +18,15 @@ public final class Node implements AutoCloseable {
     this.context = context;
   }
 
-  /** Starts a node on a random port with {@code settings} as {@code --key=value} arguments. */
+  /**
+   * Starts a node with {@code settings} as {@code --key=value} arguments, on a random port unless
+   * they set {@code server.port}.
+   */
   public static Node start(Map<String, String> settings) {
     List<String> args = new ArrayList<>();
-    args.add("--server.port=0");
+    if (!settings.containsKey("server.port")) {
+      args.add("--server.port=0");
+    }
     settings.forEach((k, v) -> args.add("--" + k + "=" + v));
     return new Node(SpringApplication.run(PunctualApplication.class, args.toArray(String[]::new)));
   }
@@ -37,6 +42,10 @@ public final class Node implements AutoCloseable {
 
   public <T> T bean(Class<T> type) {
     return context.getBean(type);
+  }
+
+  public java.util.List<String> beanNames(Class<?> type) {
+    return java.util.List.of(context.getBeanNamesForType(type));
   }
 
   @Override
