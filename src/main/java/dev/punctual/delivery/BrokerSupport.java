@@ -31,6 +31,7 @@ final class BrokerSupport {
     headers.put("X-Punctual-Run-Id", runId);
     headers.put("X-Punctual-Scheduled-For", attempt.scheduledFor().toString());
     headers.put("X-Punctual-Attempt", String.valueOf(attempt.number()));
+    headers.putAll(attempt.traceHeaders()); // traceparent, when tracing is on
     if (!attempt.signingSecrets().isEmpty()) {
       long timestamp = Instant.now().getEpochSecond();
       headers.put("webhook-id", runId);

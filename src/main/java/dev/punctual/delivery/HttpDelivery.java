@@ -234,7 +234,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
     for (Map.Entry<String, String> header : target.headers().entrySet()) {
       if (header.getKey().equalsIgnoreCase("Content-Type")) {
         contentType = header.getValue();
-      } else {
+      } else if (!traced(attempt, header.getKey())) {
         builder.addHeader(header.getKey(), header.getValue());
       }
     }
@@ -247,6 +247,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
         .addHeader("X-Punctual-Scheduled-For", attempt.scheduledFor().toString())
         .addHeader("X-Punctual-Attempt", String.valueOf(attempt.number()))
         .addHeader("User-Agent", userAgent);
+    attempt.traceHeaders().forEach(builder::addHeader); // traceparent, when tracing is on
     if (!attempt.signingSecrets().isEmpty()) {
       long timestamp = Instant.now().getEpochSecond();
       builder
@@ -262,6 +263,16 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
       builder.addHeader("Content-Type", contentType);
     }
     return builder;
+  }
+
+  /** A job header the attempt's own trace context replaces (a job may carry a traceparent). */
+  private static boolean traced(Attempt attempt, String header) {
+    for (String name : attempt.traceHeaders().keySet()) {
+      if (name.equalsIgnoreCase(header)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The job's Content-Type if it set one; otherwise JSON when the body looks like JSON. */

@@ -58,6 +58,7 @@ final class DeliveryStage {
   private volatile boolean killed;
   private final EngineThreads threads;
   private final Ticker ticker;
+  private final EngineTracing tracing;
   private java.util.concurrent.Future<?> claimLoop;
 
   DeliveryStage(
@@ -67,7 +68,9 @@ final class DeliveryStage {
       Deliverer http,
       EngineMetrics metrics,
       EngineThreads threads,
-      Ticker ticker) {
+      Ticker ticker,
+      EngineTracing tracing) {
+    this.tracing = tracing;
     this.threads = threads;
     this.ticker = ticker;
     this.nodeId = nodeId;
@@ -226,6 +229,7 @@ final class DeliveryStage {
     }
     inFlight.incrementAndGet();
     java.time.Instant started = java.time.Instant.now();
+    EngineTracing.Attempt span = tracing.attempt(run);
     Attempt attempt =
         new Attempt(
             run.id(),
@@ -234,13 +238,16 @@ final class DeliveryStage {
             run.scheduledFor(),
             run.attempt(),
             run.target(),
-            run.signingSecrets());
+            run.signingSecrets(),
+            span.headers());
     http.send(attempt)
         .whenComplete(
             (result, error) -> {
               try {
+                AttemptResult outcome = result != null ? result : failure(error);
+                span.end(outcome.outcome().name().toLowerCase(java.util.Locale.ROOT));
                 if (!killed) {
-                  record(run, result != null ? result : failure(error), started);
+                  record(run, outcome, started);
                 }
               } catch (RuntimeException e) {
                 // Not lost in the future: the run's lease lapses and it is attempted again.

@@ -47,34 +47,30 @@ public final class Engine {
   private volatile boolean running;
   private volatile boolean stopping;
 
+  /** The engine alone (benchmarks, tests): no notification events sent, nothing traced. */
   public Engine(
       String nodeId,
       EngineSettings settings,
       DataSource dataSource,
       Deliverer deliverer,
       MeterRegistry registry) {
-    this(nodeId, settings, dataSource, deliverer, null, registry, Ticker.SYSTEM);
+    this(
+        nodeId, settings, dataSource, deliverer, null, registry, Ticker.SYSTEM, EngineTracing.NONE);
   }
 
-  /** With {@code notifications} sending the notification events (null: they wait). */
+  /**
+   * The service's engine: notification events sent by {@code notifications} (null: they wait), runs
+   * and attempts traced by {@code tracing}.
+   */
   public Engine(
       String nodeId,
       EngineSettings settings,
       DataSource dataSource,
       Deliverer deliverer,
       NotificationPoster notifications,
-      MeterRegistry registry) {
-    this(nodeId, settings, dataSource, deliverer, notifications, registry, Ticker.SYSTEM);
-  }
-
-  Engine(
-      String nodeId,
-      EngineSettings settings,
-      DataSource dataSource,
-      Deliverer deliverer,
       MeterRegistry registry,
-      Ticker ticker) {
-    this(nodeId, settings, dataSource, deliverer, null, registry, ticker);
+      EngineTracing tracing) {
+    this(nodeId, settings, dataSource, deliverer, notifications, registry, Ticker.SYSTEM, tracing);
   }
 
   Engine(
@@ -84,7 +80,8 @@ public final class Engine {
       Deliverer deliverer,
       NotificationPoster notifications,
       MeterRegistry registry,
-      Ticker ticker) {
+      Ticker ticker,
+      EngineTracing tracing) {
     this.nodeId = nodeId;
     this.threads = new EngineThreads(nodeId);
     this.settings = settings;
@@ -101,7 +98,8 @@ public final class Engine {
     this.metrics = new EngineMetrics(registry, () -> holder[0] == null ? 0 : holder[0].inFlight());
     this.delivery =
         settings.delivers()
-            ? new DeliveryStage(nodeId, settings, runs, deliverer, metrics, threads, ticker)
+            ? new DeliveryStage(
+                nodeId, settings, runs, deliverer, metrics, threads, ticker, tracing)
             : null;
     holder[0] = delivery;
     this.events = new EventStore(jdbc);
@@ -113,7 +111,16 @@ public final class Engine {
     this.trigger =
         settings.schedules()
             ? new TriggerStage(
-                nodeId, settings, jobs, transactions, clock, metrics, delivery, threads, ticker)
+                nodeId,
+                settings,
+                jobs,
+                transactions,
+                clock,
+                metrics,
+                delivery,
+                threads,
+                ticker,
+                tracing)
             : null;
   }
 

@@ -84,7 +84,11 @@ class EngineConfig {
       RedisDelivery redis,
       NatsDelivery nats,
       MeterRegistry registry,
-      PgNotifications notifications) {
+      PgNotifications notifications,
+      org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.Tracer> tracer,
+      org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.propagation.Propagator>
+          propagator,
+      org.springframework.core.env.Environment environment) {
     // One deliverer per target kind.
     Deliverer deliverer =
         new TargetDeliverers(
@@ -93,9 +97,24 @@ class EngineConfig {
                 TargetKind.AMQP, amqp,
                 TargetKind.REDIS, redis,
                 TargetKind.NATS, nats));
+    // Spans only when an OTLP endpoint is set (TracingSwitch): none made for nobody.
+    io.micrometer.tracing.Tracer t =
+        dev.punctual.config.TracingSwitch.on(environment) ? tracer.getIfAvailable() : null;
+    EngineTracing tracing =
+        t == null
+            ? EngineTracing.NONE
+            : new EngineTracing(
+                t,
+                propagator.getIfAvailable(() -> io.micrometer.tracing.propagation.Propagator.NOOP));
     Engine engine =
         new Engine(
-            Engine.newNodeId(), settings, dataSource, deliverer, notificationDelivery, registry);
+            Engine.newNodeId(),
+            settings,
+            dataSource,
+            deliverer,
+            notificationDelivery,
+            registry,
+            tracing);
     notifications.subscribe(Channels.JOBS, payload -> engine.wakeScheduler());
     notifications.subscribe(Channels.RUNS, payload -> engine.wakeWorker());
     return engine;

@@ -34,7 +34,25 @@ final class RunStore {
       Target target,
       RetryPolicy retry,
       List<String> signingSecrets,
-      boolean countsFailures) {}
+      boolean countsFailures,
+      io.micrometer.tracing.TraceContext fireTrace) {
+
+    /** The run with the trace context of its fire (this node fired it), for its attempt span. */
+    OwnedRun withFireTrace(io.micrometer.tracing.TraceContext trace) {
+      return new OwnedRun(
+          id,
+          jobId,
+          tenantId,
+          jobName,
+          scheduledFor,
+          attempt,
+          target,
+          retry,
+          signingSecrets,
+          countsFailures,
+          trace);
+    }
+  }
 
   /** A claimed run whose job's definition could not be decoded: it is failed with the reason. */
   record BrokenRun(long id, long jobId, int attempt, String reason) {}
@@ -101,7 +119,8 @@ final class RunStore {
                         DefinitionCodec.decodeTarget(rs.getString(7)),
                         DefinitionCodec.decodeRetry(rs.getString(8)),
                         JobStore.secrets(rs.getString(9)),
-                        rs.getBoolean(10)));
+                        rs.getBoolean(10),
+                        null));
               } catch (UnreadableDefinitionException e) {
                 broken.add(new BrokenRun(id, jobId, attempt, "job definition " + e.getMessage()));
               }

@@ -31,6 +31,7 @@ final class TriggerStage {
   private final DatabaseClock clock;
   private final EngineMetrics metrics;
   private final DeliveryStage delivery; // null when this node does not deliver
+  private final EngineTracing tracing;
   private final DelayQueue<Timer> timer = new DelayQueue<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private final TenantFireBudget budget;
@@ -49,7 +50,9 @@ final class TriggerStage {
       EngineMetrics metrics,
       DeliveryStage delivery,
       EngineThreads threads,
-      Ticker ticker) {
+      Ticker ticker,
+      EngineTracing tracing) {
+    this.tracing = tracing;
     this.threads = threads;
     this.ticker = ticker;
     this.nodeId = nodeId;
@@ -350,6 +353,16 @@ final class TriggerStage {
     due.forEach(j -> byId.put(j.id(), j));
     for (JobStore.InsertedRun run : result.runs()) {
       ClaimedJob job = byId.get(run.jobId());
+      io.micrometer.tracing.TraceContext fireTrace =
+          run.status() == RunStatus.SKIPPED
+              ? null
+              : tracing.fire(
+                  job.tenantId(),
+                  job.id(),
+                  run.id(),
+                  run.scheduledFor(),
+                  run.trigger().name(),
+                  committed);
       switch (run.status()) {
         case SKIPPED -> metrics.fires("skipped", 1);
         case RUNNING ->
@@ -364,7 +377,8 @@ final class TriggerStage {
                     job.definition().target(),
                     job.definition().retry(),
                     job.signingSecrets(),
-                    job.countsFailures()));
+                    job.countsFailures(),
+                    fireTrace));
         default -> {}
       }
       if (run.status() != RunStatus.SKIPPED) {

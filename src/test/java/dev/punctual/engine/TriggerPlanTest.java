@@ -28,9 +28,19 @@ class TriggerPlanTest {
   private final EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), () -> 0);
 
   private TriggerStage stage(EngineSettings settings) {
-    DeliveryStage delivery = new DeliveryStage("node", settings, null, null, metrics, null, ticker);
+    DeliveryStage delivery =
+        new DeliveryStage("node", settings, null, null, metrics, null, ticker, EngineTracing.NONE);
     return new TriggerStage(
-        "node", settings, null, null, new DatabaseClock(ticker), metrics, delivery, null, ticker);
+        "node",
+        settings,
+        null,
+        null,
+        new DatabaseClock(ticker),
+        metrics,
+        delivery,
+        null,
+        ticker,
+        EngineTracing.NONE);
   }
 
   private static ClaimedJob job(long id, long tenant, Duration every, Instant fireAt) {

@@ -1,0 +1,41 @@
+package dev.punctual.config;
+
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Tracing is off unless an OTLP endpoint is set ({@code
+ * MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT}): then it is on, every request and run
+ * sampled (an operator who sets an endpoint wants to see them; {@code
+ * MANAGEMENT_TRACING_SAMPLING_PROBABILITY} lowers it). Without an endpoint the engine makes no
+ * span, nothing is exported or propagated, and the API's request spans are not sampled (not
+ * recorded), so little is paid for tracing nobody collects. An explicit {@code
+ * management.tracing.export.enabled} wins.
+ */
+public class TracingSwitch implements EnvironmentPostProcessor {
+  public static final String ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
+
+  /** Whether {@code env} sets an OTLP endpoint: tracing is on. */
+  public static boolean on(org.springframework.core.env.Environment env) {
+    String endpoint = env.getProperty(ENDPOINT);
+    return endpoint != null && !endpoint.isBlank();
+  }
+
+  @Override
+  public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication app) {
+    boolean on = on(env);
+    // Added last: every property the user set (files, environment, arguments) comes first.
+    env.getPropertySources()
+        .addLast(
+            new MapPropertySource(
+                "punctualTracingDefaults",
+                Map.of(
+                    "management.tracing.enabled",
+                    Boolean.toString(on),
+                    "management.tracing.sampling.probability",
+                    "1.0")));
+  }
+}
