@@ -71,9 +71,10 @@ class PrometheusDashboardIT extends ApiTestBase {
             .redirectOutput(dir.resolve("prometheus.log").toFile())
             .start();
     String api = "http://127.0.0.1:" + prometheusPort + "/api/v1/";
-    Node second = startSecondNode(secondPort, dir.resolve("node-b"));
+    Node second = null;
     Api tenant = newTenant();
     try (TargetServer target = new TargetServer()) {
+      second = startSecondNode(secondPort, dir.resolve("node-b"));
       // Something to show: a job every second, and a tenant whose target fails.
       tenant.post(
           "/api/v1/jobs",
@@ -131,8 +132,10 @@ class PrometheusDashboardIT extends ApiTestBase {
           .pollInterval(Duration.ofSeconds(1))
           .until(() -> !firing(api, "PunctualNodeDown"));
     } finally {
-      second.close();
-      prometheus.destroy();
+      if (second != null) {
+        second.close();
+      }
+      prometheus.destroy(); // also when a node failed to start: no Prometheus outlives the test
       if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
         prometheus.destroyForcibly();
       }
