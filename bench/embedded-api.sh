@@ -23,11 +23,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Names unique per wrk thread and run: math.random is not seeded per thread, so names drawn from
+# it repeated across threads, and half the creates were 409s waiting on each other's insert.
 cat > "$WORK/create.lua" <<'LUA'
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local counter = 0
 request = function()
   counter = counter + 1
-  local body = string.format('{"name":"job-%d-%d","schedule":{"cron":"0 0 1 1 *"},"target":{"url":"https://svc.example.com/hook"}}', math.random(1, 1000000000), counter)
+  local body = string.format('{"name":"job-%d-%d-%d","schedule":{"cron":"0 0 1 1 *"},"target":{"url":"https://svc.example.com/hook"}}', tid, os.time(), counter)
   return wrk.format("POST", nil, nil, body)
 end
 LUA

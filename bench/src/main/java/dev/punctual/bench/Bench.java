@@ -243,7 +243,7 @@ public final class Bench {
   }
 
   /** Starts a {@link BenchTarget} on a free loopback port and points the jobs at it. */
-  private static Process startTarget(Path out, Path log) throws Exception {
+  static Process startTarget(Path out, Path log) throws Exception {
     int port;
     try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
       port = probe.getLocalPort();
@@ -280,12 +280,12 @@ public final class Bench {
     return target;
   }
 
-  private static String java() {
+  static String java() {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
   /** SIGTERM (each writes its file), then waits. */
-  private static void stop(List<Process> processes) throws InterruptedException {
+  static void stop(List<Process> processes) throws InterruptedException {
     for (Process p : processes) {
       p.destroy();
     }
@@ -347,7 +347,7 @@ public final class Bench {
    * What the recorded files hold: executions per key, their lag, the first and last start; only
    * executions scheduled before {@code scheduledBefore} (epoch microseconds) count.
    */
-  private static final class Tally {
+  static final class Tally {
     final Map<String, Integer> perKey = new HashMap<>();
     final Histogram lag = new Histogram(3_600_000_000L, 3);
 
@@ -363,6 +363,12 @@ public final class Bench {
     long executions;
 
     static Tally of(List<Path> outputs, long scheduledBefore) throws IOException {
+      return of(outputs, Long.MIN_VALUE, scheduledBefore);
+    }
+
+    /** Only executions scheduled in [{@code scheduledFrom}, {@code scheduledBefore}) count. */
+    static Tally of(List<Path> outputs, long scheduledFrom, long scheduledBefore)
+        throws IOException {
       Tally t = new Tally();
       List<long[]> lags = new ArrayList<>(); // scheduled, lag
       long firstScheduled = Long.MAX_VALUE;
@@ -374,7 +380,7 @@ public final class Bench {
           String[] f = line.split(" ");
           long scheduled = Long.parseLong(f[1]);
           long started = Long.parseLong(f[2]);
-          if (scheduled >= scheduledBefore) {
+          if (scheduled >= scheduledBefore || scheduled < scheduledFrom) {
             continue;
           }
           t.perKey.merge(f[0], 1, Integer::sum);

@@ -26,6 +26,18 @@ public final class BenchTarget {
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
     // A few threads: the handler is a header lookup and an append to a lock-free queue.
     server.setExecutor(Executors.newFixedThreadPool(4));
+    java.util.concurrent.atomic.AtomicLong deliveries =
+        new java.util.concurrent.atomic.AtomicLong();
+    // GET /count: deliveries so far, for a coordinator that waits for them (the service bench).
+    server.createContext(
+        "/count",
+        exchange -> {
+          try (exchange) {
+            byte[] body = Long.toString(deliveries.get()).getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+          }
+        });
     server.createContext(
         "/",
         exchange -> {
@@ -35,6 +47,7 @@ public final class BenchTarget {
             String scheduled = exchange.getRequestHeaders().getFirst("X-Punctual-Scheduled-For");
             if (job != null && scheduled != null) {
               recorder.record(job + "@" + scheduled, Instant.parse(scheduled));
+              deliveries.incrementAndGet();
             }
             exchange.sendResponseHeaders(204, -1);
             OutputStream ignored = exchange.getResponseBody();
