@@ -66,7 +66,10 @@ public class DatabaseConfig {
   @Bean(destroyMethod = "close")
   @Primary
   HikariDataSource dataSource(PunctualProperties properties, DatabaseUrl url) {
-    return pool("punctual", properties.poolSize(), SESSION_OPTIONS, url, properties);
+    // The job quota, read by the commit-time count of new jobs (V9): only this pool creates jobs.
+    String options =
+        SESSION_OPTIONS + " -c punctual.max_jobs_per_tenant=" + properties.maxJobsPerTenant();
+    return pool("punctual", properties.poolSize(), options, url, properties);
   }
 
   /** The engine's pool, apart so that its sessions can plan every statement (see above). */

@@ -55,43 +55,57 @@ class JobRepository {
   /** What a write sets besides the spec: the schedule's state at the write time. */
   record Arming(Instant nextFireAt, boolean completed) {}
 
-  /** Inserts a job; empty if the tenant already has a job of that name. */
-  Optional<Long> insert(long tenantId, JobSpec spec, Arming arming, Instant now) {
+  /**
+   * Inserts a job and answers its row; empty if the tenant already has a job of that name. One
+   * statement and one round trip: outside a transaction it is its own, whose commit also counts the
+   * job against the tenant's quota (V9). With {@code wakeEngine} it also notifies every node's
+   * engine (at the commit) that a job is due soon; {@code pg_notify} in a plain {@code WITH} runs
+   * only when read, hence the {@code woke} column.
+   */
+  Optional<JobRow> insert(
+      long tenantId, JobSpec spec, Arming arming, Instant now, boolean wakeEngine) {
     return jdbc.sql(
             """
-            insert into jobs (tenant_id, name, description, schedule, target, retry,
-                              attempt_timeout_ms, overlap, misfire, labels, enabled, completed,
-                              next_fire_at, pause_after_failures, max_runs, notification_url,
-                              created_at, updated_at)
-            values (:tenant, :name, :description, :schedule::json, :target::json, :retry::json,
-                    :timeoutMs, :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next,
-                    :pauseAfter, :maxRuns, :notificationUrl, :now, :now)
-            on conflict (tenant_id, name) do nothing
-            returning id
-            """)
+            with j as (
+              insert into jobs (tenant_id, name, description, schedule, target, retry,
+                                attempt_timeout_ms, overlap, misfire, labels, enabled, completed,
+                                next_fire_at, pause_after_failures, max_runs, notification_url,
+                                created_at, updated_at)
+              values (:tenant, :name, :description, :schedule::json, :target::json, :retry::json,
+                      :timeoutMs, :overlap, :misfire, :labels::jsonb, :enabled, :completed, :next,
+                      :pauseAfter, :maxRuns, :notificationUrl, :now, :now)
+              on conflict (tenant_id, name) do nothing
+              returning id, name, description, schedule, target, retry, overlap, misfire, enabled,
+                        completed, broken_reason, paused_reason, pause_after_failures, max_runs,
+                        scheduled_runs, notification_url, labels, next_fire_at, version,
+                        created_at, updated_at),
+            wake as (
+              select pg_notify('%s', j.id::text) from j where :wake)
+            select j.*, null::bigint as last_run_id, null::text as last_run_status,
+                   null::timestamptz as last_run_scheduled_for,
+                   (select count(*) from wake) as woke
+            from j
+            """
+                .formatted(dev.punctual.definition.Channels.JOBS))
         .param("tenant", tenantId)
         .params(specParams(spec, arming))
         .param("now", Timestamp.from(now))
-        .query(Long.class)
+        .param("wake", wakeEngine)
+        .query(rowMapper)
         .optional();
   }
 
   /**
-   * Counts a new job against the tenant's quota, in the caller's transaction; false when the tenant
-   * already holds {@code max} jobs ({@code max} 0: no quota). The tenant's count row stays locked
-   * until the commit, so concurrent creates of one tenant cannot both take the last place.
+   * Whether a failure is the job quota's refusal: the commit-time count (V9) raises SQLSTATE PJ001
+   * when a tenant's jobs would pass {@code punctual.max_jobs_per_tenant}.
    */
-  boolean countNewJob(long tenantId, int max) {
-    return jdbc.sql(
-                """
-                insert into tenant_job_counts as c (tenant_id, job_count) values (:tenant, 1)
-                on conflict (tenant_id) do update set job_count = c.job_count + 1
-                where :max = 0 or c.job_count < :max
-                """)
-            .param("tenant", tenantId)
-            .param("max", max)
-            .update()
-        == 1;
+  static boolean isQuotaRefusal(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && "PJ001".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void countDeletedJob(long tenantId) {

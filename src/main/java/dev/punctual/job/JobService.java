@@ -28,6 +28,7 @@ class JobService {
   private final PgNotifications notifications;
   private final EgressGuard guard;
   private final Clock clock;
+  private final org.springframework.transaction.support.TransactionTemplate transactions;
 
   JobService(
       JobRepository jobs,
@@ -35,7 +36,10 @@ class JobService {
       PunctualProperties properties,
       PgNotifications notifications,
       EgressGuard guard,
-      Clock clock) {
+      Clock clock,
+      org.springframework.transaction.PlatformTransactionManager transactionManager) {
+    this.transactions =
+        new org.springframework.transaction.support.TransactionTemplate(transactionManager);
     this.guard = guard;
     this.jobs = jobs;
     this.idempotency = idempotency;
@@ -47,44 +51,61 @@ class JobService {
   /** An answer to a create: 201 the first time, the same answer again for a repeated key. */
   record Created(int status, JsonNode replayedBody, JobRow job) {}
 
-  @Transactional
+  /**
+   * A create. Without an {@code Idempotency-Key} it is one statement in a transaction of its own
+   * (one round trip to the database); with one, the key's lock, lookup and saved answer share the
+   * insert's transaction. Either way the job quota is counted by the commit itself (a deferred
+   * trigger, V9), so a create past the quota fails there and is answered here.
+   */
   Created create(long tenantId, JsonNode body, String idempotencyKey) {
-    byte[] requestHash = null;
-    if (idempotencyKey != null) {
-      requestHash = IdempotencyStore.hash(body);
-      idempotency.lock(tenantId, idempotencyKey);
-      Optional<IdempotencyStore.Stored> earlier =
-          idempotency.find(tenantId, idempotencyKey, properties.idempotencyTtl());
-      if (earlier.isPresent()) {
-        if (!MessageDigest.isEqual(earlier.get().requestHash(), requestHash)) {
-          throw new ApiProblem(
-              HttpStatus.UNPROCESSABLE_CONTENT,
-              "Idempotency-Key reused",
-              "This Idempotency-Key was used with another request body");
-        }
-        return new Created(earlier.get().status(), earlier.get().body(), null);
+    try {
+      if (idempotencyKey == null) {
+        return new Created(201, null, insertNew(tenantId, body));
       }
+      return transactions.execute(status -> createIdempotent(tenantId, body, idempotencyKey));
+    } catch (RuntimeException e) {
+      if (JobRepository.isQuotaRefusal(e)) {
+        throw new ApiProblem(
+            HttpStatus.UNPROCESSABLE_CONTENT,
+            "Job quota reached",
+            "This tenant already holds %d jobs, the most it may hold; delete jobs to make room"
+                .formatted(properties.maxJobsPerTenant()));
+      }
+      throw e;
     }
+  }
+
+  private Created createIdempotent(long tenantId, JsonNode body, String idempotencyKey) {
+    byte[] requestHash = IdempotencyStore.hash(body);
+    idempotency.lock(tenantId, idempotencyKey);
+    Optional<IdempotencyStore.Stored> earlier =
+        idempotency.find(tenantId, idempotencyKey, properties.idempotencyTtl());
+    if (earlier.isPresent()) {
+      if (!MessageDigest.isEqual(earlier.get().requestHash(), requestHash)) {
+        throw new ApiProblem(
+            HttpStatus.UNPROCESSABLE_CONTENT,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was used with another request body");
+      }
+      return new Created(earlier.get().status(), earlier.get().body(), null);
+    }
+    JobRow row = insertNew(tenantId, body);
+    idempotency.save(tenantId, idempotencyKey, requestHash, 201, row.view());
+    return new Created(201, null, row);
+  }
+
+  /**
+   * Reads, arms and inserts a new job. The engine claims jobs a little ahead of time and otherwise
+   * polls; a job due sooner than {@link #WAKE_HORIZON} wakes every node's engine at the commit
+   * (this node's included), by a NOTIFY in the insert's own statement.
+   */
+  private JobRow insertNew(long tenantId, JsonNode body) {
     Instant now = now();
     JobSpec spec = JobSpecReader.read(body, now, guard);
     JobRepository.Arming arming = arm(spec.definition().schedule(), spec.enabled(), now);
-    long id = jobs.insert(tenantId, spec, arming, now).orElseThrow(() -> nameTaken(spec.name()));
-    JobRow row = jobs.find(tenantId, id).orElseThrow();
-    if (idempotencyKey != null) {
-      idempotency.save(tenantId, idempotencyKey, requestHash, 201, row.view());
-    }
-    wakeEngineIfSoon(id, arming, now); // a NOTIFY, sent at the commit
-    // Last before the commit: the count locks the tenant's count row until the commit; every create
-    // of the tenant waits for that lock, so nothing else may happen while it is held. A quota
-    // refusal rolls back the insert and the saved answer with it.
-    if (!jobs.countNewJob(tenantId, properties.maxJobsPerTenant())) {
-      throw new ApiProblem(
-          HttpStatus.UNPROCESSABLE_CONTENT,
-          "Job quota reached",
-          "This tenant already holds %d jobs, the most it may hold; delete jobs to make room"
-              .formatted(properties.maxJobsPerTenant()));
-    }
-    return new Created(201, null, row);
+    boolean wake =
+        arming.nextFireAt() != null && arming.nextFireAt().isBefore(now.plus(WAKE_HORIZON));
+    return jobs.insert(tenantId, spec, arming, now, wake).orElseThrow(() -> nameTaken(spec.name()));
   }
 
   JobRow get(long tenantId, long id) {
