@@ -4,7 +4,8 @@
 -- as a statement of the create, that lock was held across the round trip back to the node, the
 -- node's COMMIT and the WAL flush: with durable commits and 32 concurrent clients of one tenant,
 -- creates waited on that lock most of the time (pg_stat_activity: Lock:transactionid on
--- tenant_job_counts) and one tenant got about 600 creates a second on 2 cores. A deferred
+-- tenant_job_counts) and one tenant got 260-310 creates a second on 2 cores (bench/embedded-api.sh,
+-- 32 connections; 480-520 with this change, in the same run). A deferred
 -- constraint trigger runs the same upsert inside COMMIT, so the lock is held for the flush only,
 -- and the count stays exact: a create past the quota fails its commit (SQLSTATE PJ001), which the
 -- API answers 422.
