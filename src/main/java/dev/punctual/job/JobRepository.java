@@ -1,5 +1,6 @@
 package dev.punctual.job;
 
+import dev.punctual.definition.Channels;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -86,7 +87,7 @@ class JobRepository {
                    (select count(*) from wake) as woke
             from j
             """
-                .formatted(dev.punctual.definition.Channels.JOBS))
+                .formatted(Channels.JOBS))
         .param("tenant", tenantId)
         .params(specParams(spec, arming))
         .param("now", Timestamp.from(now))

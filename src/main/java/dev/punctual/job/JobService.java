@@ -14,7 +14,9 @@ import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** The Jobs API's rules: arming at every write, versions, idempotent creation. */
@@ -28,7 +30,7 @@ class JobService {
   private final PgNotifications notifications;
   private final EgressGuard guard;
   private final Clock clock;
-  private final org.springframework.transaction.support.TransactionTemplate transactions;
+  private final TransactionTemplate transactions;
 
   JobService(
       JobRepository jobs,
@@ -37,9 +39,8 @@ class JobService {
       PgNotifications notifications,
       EgressGuard guard,
       Clock clock,
-      org.springframework.transaction.PlatformTransactionManager transactionManager) {
-    this.transactions =
-        new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+      PlatformTransactionManager transactionManager) {
+    this.transactions = new TransactionTemplate(transactionManager);
     this.guard = guard;
     this.jobs = jobs;
     this.idempotency = idempotency;
@@ -103,9 +104,8 @@ class JobService {
     Instant now = now();
     JobSpec spec = JobSpecReader.read(body, now, guard);
     JobRepository.Arming arming = arm(spec.definition().schedule(), spec.enabled(), now);
-    boolean wake =
-        arming.nextFireAt() != null && arming.nextFireAt().isBefore(now.plus(WAKE_HORIZON));
-    return jobs.insert(tenantId, spec, arming, now, wake).orElseThrow(() -> nameTaken(spec.name()));
+    return jobs.insert(tenantId, spec, arming, now, dueSoon(arming, now))
+        .orElseThrow(() -> nameTaken(spec.name()));
   }
 
   JobRow get(long tenantId, long id) {
@@ -227,9 +227,14 @@ class JobService {
    * wakes every node's engine at commit, through NOTIFY (this node's included).
    */
   private void wakeEngineIfSoon(long id, JobRepository.Arming arming, Instant now) {
-    if (arming.nextFireAt() != null && arming.nextFireAt().isBefore(now.plus(WAKE_HORIZON))) {
+    if (dueSoon(arming, now)) {
       notifications.notify(Channels.JOBS, String.valueOf(id));
     }
+  }
+
+  /** Whether a write's next fire time is near enough to wake the engines (see above). */
+  private static boolean dueSoon(JobRepository.Arming arming, Instant now) {
+    return arming.nextFireAt() != null && arming.nextFireAt().isBefore(now.plus(WAKE_HORIZON));
   }
 
   /** PostgreSQL keeps microseconds: instants shown and stored must agree to the digit. */

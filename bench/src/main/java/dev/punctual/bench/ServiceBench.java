@@ -559,25 +559,12 @@ public final class ServiceBench {
     double create(String key, int n, IntFunction<String> body) throws Exception {
       AtomicInteger next = new AtomicInteger();
       long started = System.nanoTime();
-      ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-      try {
-        List<Future<?>> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-          clients.add(
-              pool.submit(
-                  () -> {
-                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                      send("POST", "/api/v1/jobs", key, body.apply(i), 201);
-                    }
-                    return null;
-                  }));
-        }
-        for (Future<?> f : clients) {
-          f.get();
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      clients(
+          () -> {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+              send("POST", "/api/v1/jobs", key, body.apply(i), 201);
+            }
+          });
       return n / ((System.nanoTime() - started) / 1e9);
     }
 
@@ -586,28 +573,40 @@ public final class ServiceBench {
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       AtomicLong done = new AtomicLong();
       long started = System.nanoTime();
+      clients(
+          () -> {
+            while (System.nanoTime() < end) {
+              Call call = calls.next();
+              send(call.method(), call.path(), key, call.body(), call.status());
+              done.incrementAndGet();
+            }
+          });
+      return done.get() / ((System.nanoTime() - started) / 1e9);
+    }
+
+    interface Client {
+      void run() throws Exception;
+    }
+
+    /** Runs {@link #CLIENTS} copies of a client at once and waits for them all. */
+    private static void clients(Client client) throws Exception {
       ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
       try {
-        List<Future<?>> clients = new ArrayList<>();
+        List<Future<?>> running = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
-          clients.add(
+          running.add(
               pool.submit(
                   () -> {
-                    while (System.nanoTime() < end) {
-                      Call call = calls.next();
-                      send(call.method(), call.path(), key, call.body(), call.status());
-                      done.incrementAndGet();
-                    }
+                    client.run();
                     return null;
                   }));
         }
-        for (Future<?> f : clients) {
+        for (Future<?> f : running) {
           f.get();
         }
       } finally {
         pool.shutdownNow();
       }
-      return done.get() / ((System.nanoTime() - started) / 1e9);
     }
 
     String send(String method, String path, String key, String body, int expected)
