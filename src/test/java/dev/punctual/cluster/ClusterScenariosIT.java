@@ -1,13 +1,19 @@
 package dev.punctual.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.punctual.support.Api;
+import dev.punctual.support.Prometheus;
+import dev.punctual.support.TargetServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -15,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The guarantees of docs/guarantees.md on a real cluster, under faults, checked from the outside:
@@ -236,6 +243,118 @@ class ClusterScenariosIT {
     System.out.println("cluster control: failures seen by the load client " + load.failures);
     assertThat(load.failures).as("failures the load client saw").isNotEmpty();
     assertThat(load.failures).anyMatch(failure -> failure.startsWith("POST /jobs -> 502"));
+  }
+
+  /**
+   * A real Prometheus scrapes the three nodes with deploy/prometheus's rules: every panel of the
+   * Grafana dashboard (deploy/grafana/punctual.json; Grafana itself cannot run here) has data,
+   * every rule evaluates, a tenant whose target fails fires {@code PunctualTenantDeliveriesFailing}
+   * and a killed node {@code PunctualNodeDown}; both resolve once the target and the node are back.
+   * The failure alert's 10 min {@code for} is 20 s in the test's copy of the rules (its expression
+   * is the deployed one; promtool's tests in PrometheusRulesIT cover the 10 min); the node-down
+   * alert keeps its minute.
+   */
+  @Test
+  @Order(7)
+  void prometheusSeesANodeDownAndAFailingTenantThenBothClear() throws Exception {
+    Path dir = cluster.dir.resolve("prometheus");
+    Path rules =
+        Prometheus.rulesWithFor(Prometheus.RULES, dir, "PunctualTenantDeliveriesFailing", "20s");
+    List<Integer> ports = cluster.nodes.stream().map(n -> n.port).toList();
+    List<Api> tenants = new ArrayList<>();
+    NodeProcess victim = cluster.nodes.get(2);
+    try (Prometheus prometheus = Prometheus.start(dir, rules, ports);
+        TargetServer target = new TargetServer()) {
+      Api healthy = observedTenant("healthy", tenants);
+      Api failing = observedTenant("failing", tenants);
+      healthy.post("/api/v1/jobs", everySecond("ticking", target.url("/ok")));
+      Instant failingSince = Instant.now();
+      failing.post("/api/v1/jobs", everySecond("failing", target.url("/switch/observed")));
+      prometheus.awaitScraping(Cluster.NODES);
+
+      for (String query : Prometheus.dashboardQueries(Path.of("deploy/grafana/punctual.json"))) {
+        await("data for " + query)
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> !prometheus.results(query).isEmpty());
+      }
+      assertThat(prometheus.unhealthyRules()).isEmpty();
+
+      await("PunctualTenantDeliveriesFailing fires")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> prometheus.firing("PunctualTenantDeliveriesFailing"));
+      Duration failingFired = Duration.between(failingSince, Instant.now());
+      target.fix("observed");
+      Instant fixedAt = Instant.now();
+
+      Instant killedAt = Instant.now();
+      victim.kill();
+      await("PunctualNodeDown fires")
+          .atMost(Duration.ofSeconds(100))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> prometheus.firing("PunctualNodeDown"));
+      Duration nodeDownFired = Duration.between(killedAt, Instant.now());
+      victim.start();
+      Instant restartedAt = Instant.now();
+      await("PunctualNodeDown resolves")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> !prometheus.firing("PunctualNodeDown"));
+      Duration nodeDownResolved = Duration.between(restartedAt, Instant.now());
+      // The ratio is over 10 minutes: it falls under one half once the successes since the fix
+      // outnumber the failures before it.
+      await("PunctualTenantDeliveriesFailing resolves")
+          .atMost(Duration.ofSeconds(180))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> !prometheus.firing("PunctualTenantDeliveriesFailing"));
+      Duration failingResolved = Duration.between(fixedAt, Instant.now());
+
+      String line =
+          ("cluster prometheus: node_down_fired_after_kill=%ds node_down_resolved_after_start=%ds"
+                  + " failing_seen_firing_after_job_created=%ds (for: 20s)"
+                  + " failing_resolved_after_fix=%ds")
+              .formatted(
+                  nodeDownFired.toSeconds(),
+                  nodeDownResolved.toSeconds(),
+                  failingFired.toSeconds(),
+                  failingResolved.toSeconds());
+      System.out.println(line);
+      Files.createDirectories(REPORT.getParent());
+      Files.writeString(REPORT, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      // Its minute, then at most a scrape, an evaluation and the poll (with margin).
+      assertThat(nodeDownFired).isBetween(Duration.ofSeconds(60), Duration.ofSeconds(75));
+    } finally {
+      if (!victim.alive()) {
+        victim.start();
+      }
+      for (Api tenant : tenants) {
+        for (JsonNode job : tenant.get("/api/v1/jobs").body().path("items")) {
+          tenant.delete("/api/v1/jobs/" + job.path("id").asString());
+        }
+      }
+    }
+  }
+
+  private Api observedTenant(String name, List<Api> tenants) {
+    Api.Response created =
+        cluster
+            .admin()
+            .post(
+                "/api/v1/tenants",
+                Map.of("name", "observed-" + name + "-" + Long.toString(System.nanoTime(), 36)));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    Api tenant = cluster.api(created.body().path("apiKey").path("key").asString());
+    tenants.add(tenant);
+    return tenant;
+  }
+
+  private static Map<String, Object> everySecond(String name, String url) {
+    return Map.of(
+        "name", name,
+        "schedule", Map.of("interval", "PT1S"),
+        "target", Map.of("url", url),
+        "retry", Map.of("maxAttempts", 1));
   }
 
   private static void awaitProgress(ApiLoad load, int more) {
