@@ -16,9 +16,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * First start without {@code PUNCTUAL_ADMIN_KEY}: generate the admin key, print it once, and write
- * it to {@code <data dir>/admin.key} (mode 0600). Nodes starting together on one database take an
- * advisory lock, so exactly one of them generates it.
+ * First start without {@code PUNCTUAL_ADMIN_KEY}: generate the admin key and write it to {@code
+ * <data dir>/admin.key} (mode 0600). The log names the file, never the key: logs are shipped and
+ * kept where keys must not be. Nodes starting together on one database take an advisory lock, so
+ * exactly one of them generates it.
  */
 @Component
 class AdminKeyBootstrap implements ApplicationRunner {
@@ -67,9 +68,7 @@ class AdminKeyBootstrap implements ApplicationRunner {
     }
     Path file = properties.dataDir().resolve("admin.key").toAbsolutePath();
     write(file, generated.text());
-    // Printed once, on purpose: this is how the operator of a fresh install learns the key.
-    log.warn(
-        "Generated the admin key (shown once, also written to {}): {}", file, generated.text());
+    log.warn("Generated the admin key into {} (readable by this user only)", file);
   }
 
   private static void write(Path file, String key) {

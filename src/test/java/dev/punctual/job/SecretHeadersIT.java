@@ -27,8 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SecretHeadersIT extends ApiTestBase {
-  private final String token = "Bearer tok-" + UUID.randomUUID();
-  private final String apiKey = "key-" + UUID.randomUUID();
+  private final String token = "Bearer secret-value-" + UUID.randomUUID();
+  private final String apiKey = "secret-value-" + UUID.randomUUID();
   private TargetServer target;
 
   @Autowired LoggingSystem logging;

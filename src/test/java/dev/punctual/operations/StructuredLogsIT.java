@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  */
 class StructuredLogsIT {
   private static final String ADMIN_KEY = "logs-admin-" + UUID.randomUUID();
-  private static final String SECRET_HEADER = "Bearer header-" + UUID.randomUUID();
+  private static final String SECRET_HEADER = "Bearer secret-value-" + UUID.randomUUID();
 
   @Test
   void everyLineIsJsonWithTheIdsAndNoSecret() throws Exception {
