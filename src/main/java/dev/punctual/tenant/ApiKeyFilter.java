@@ -22,8 +22,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every {@code /api/**} request by its {@code Authorization: Bearer <key>}: 401
- * without a valid key, otherwise the {@link Caller} becomes a request attribute. Which kind of key
- * an endpoint takes (403) is the endpoint's business.
+ * without a valid key (unknown, revoked or expired), 403 for a read key on a request that changes
+ * something, otherwise the {@link Caller} becomes a request attribute. Which kind of key an
+ * endpoint takes (403) is the endpoint's business.
  *
  * <p>With {@code PUNCTUAL_ADMIN_KEY} set, that key is the only admin key; otherwise the admin keys
  * kept in the database are.
@@ -34,10 +35,16 @@ class ApiKeyFilter extends OncePerRequestFilter {
   private final ApiKeyStore keys;
   private final ProblemWriter problems;
   private final byte[] configuredAdminKeyHash;
+  private final java.time.Clock clock;
 
-  ApiKeyFilter(ApiKeyStore keys, ProblemWriter problems, PunctualProperties properties) {
+  ApiKeyFilter(
+      ApiKeyStore keys,
+      ProblemWriter problems,
+      PunctualProperties properties,
+      java.time.Clock clock) {
     this.keys = keys;
     this.problems = problems;
+    this.clock = clock;
     String adminKey = properties.adminKey();
     this.configuredAdminKeyHash =
         adminKey == null || adminKey.isBlank() ? null : ApiKey.sha256(adminKey);
@@ -77,6 +84,17 @@ class ApiKeyFilter extends OncePerRequestFilter {
               Map.of(HttpHeaders.WWW_AUTHENTICATE, "Bearer")));
       return;
     }
+    if (caller.get().scope() == KeyScope.READ && changes(request)) {
+      problems.write(
+          response,
+          new ApiProblem(
+              HttpStatus.FORBIDDEN,
+              "Forbidden",
+              "This key's scope is read: it may read, not change (use a write key)",
+              List.of(),
+              Map.of()));
+      return;
+    }
     request.setAttribute(Caller.ATTRIBUTE, caller.get());
     // The tenant on every log line of the request (the key itself never is).
     String tenant = caller.get().tenantId() == null ? "admin" : caller.get().tenantId().toString();
@@ -85,6 +103,21 @@ class ApiKeyFilter extends OncePerRequestFilter {
     }
   }
 
+  /**
+   * Whether a request may change something: every method but GET, HEAD and OPTIONS, except the
+   * schedule preview, a POST that only computes. Decided before routing, so a read key is refused
+   * the same on an endpoint that exists and on one that does not.
+   */
+  static boolean changes(HttpServletRequest request) {
+    String method = request.getMethod();
+    if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+      return false;
+    }
+    return !(method.equals("POST") && request.getRequestURI().equals(READ_ONLY_POST));
+  }
+
+  private static final String READ_ONLY_POST = "/api/v1/schedules/preview";
+
   private Optional<Caller> authenticate(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Optional.empty();
@@ -92,15 +125,18 @@ class ApiKeyFilter extends OncePerRequestFilter {
     String presented = authorization.substring(7).trim();
     if (configuredAdminKeyHash != null
         && java.security.MessageDigest.isEqual(ApiKey.sha256(presented), configuredAdminKeyHash)) {
-      return Optional.of(new Caller(Caller.Kind.ADMIN, null, null));
+      return Optional.of(
+          new Caller(Caller.Kind.ADMIN, null, null, Caller.CONFIGURED_ADMIN, KeyScope.WRITE));
     }
-    return ApiKey.parse(presented)
-        .flatMap(key -> keys.find(key.id()).filter(stored -> accepts(stored, key)))
-        .map(stored -> new Caller(stored.kind(), stored.tenantId(), stored.tenantName()));
+    Optional<ApiKeyStore.StoredKey> stored =
+        ApiKey.parse(presented)
+            .flatMap(key -> keys.find(key.id()).filter(found -> accepts(found, key)));
+    stored.ifPresent(k -> keys.touch(k.id()));
+    return stored.map(k -> new Caller(k.kind(), k.tenantId(), k.tenantName(), k.id(), k.scope()));
   }
 
   private boolean accepts(ApiKeyStore.StoredKey stored, ApiKey presented) {
-    if (stored.revoked() || !presented.matches(stored.hash())) {
+    if (stored.revoked() || stored.expired(clock.instant()) || !presented.matches(stored.hash())) {
       return false;
     }
     // A configured admin key replaces the generated one, so a leaked generated key can be retired.

@@ -28,11 +28,23 @@ class ApiKeyStore {
       Long tenantId,
       String tenantName,
       byte[] hash,
-      boolean revoked) {}
+      boolean revoked,
+      KeyScope scope,
+      Instant expiresAt) {
+    boolean expired(Instant now) {
+      return expiresAt != null && !now.isBefore(expiresAt);
+    }
+  }
+
+  /** How often a node writes a key's last use at most: the precision of {@code lastUsedAt}. */
+  static final java.time.Duration LAST_USE_PRECISION = java.time.Duration.ofMinutes(1);
 
   private final JdbcClient jdbc;
   private final PgNotifications notifications;
   private final Cache<String, StoredKey> cache;
+  // Keys whose last use this node wrote within LAST_USE_PRECISION: not written again until then.
+  private final Cache<String, Boolean> recentlyTouched =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(LAST_USE_PRECISION).build();
 
   ApiKeyStore(JdbcClient jdbc, PgNotifications notifications, PunctualProperties properties) {
     this.jdbc = jdbc;
@@ -62,7 +74,8 @@ class ApiKeyStore {
   private Optional<StoredKey> load(String id) {
     return jdbc.sql(
             """
-            select k.id, k.kind, k.tenant_id, t.name, k.key_hash, k.revoked_at is not null as revoked
+            select k.id, k.kind, k.tenant_id, t.name, k.key_hash, k.revoked_at is not null as revoked,
+                   k.scope, k.expires_at
             from api_keys k left join tenants t on t.id = k.tenant_id
             where k.id = :id
             """)
@@ -75,22 +88,58 @@ class ApiKeyStore {
                     rs.getObject(3, Long.class),
                     rs.getString(4),
                     rs.getBytes(5),
-                    rs.getBoolean(6)))
+                    rs.getBoolean(6),
+                    KeyScope.valueOf(rs.getString(7)),
+                    rs.getObject(8, java.time.OffsetDateTime.class) == null
+                        ? null
+                        : rs.getObject(8, java.time.OffsetDateTime.class).toInstant()))
         .optional();
   }
 
   Instant insert(ApiKey key, Caller.Kind kind, Long tenantId) {
+    return insert(key, kind, tenantId, KeyScope.WRITE, null);
+  }
+
+  Instant insert(ApiKey key, Caller.Kind kind, Long tenantId, KeyScope scope, Instant expiresAt) {
     return jdbc.sql(
             """
-            insert into api_keys (id, kind, tenant_id, key_hash) values (:id, :kind, :tenant, :hash)
+            insert into api_keys (id, kind, tenant_id, key_hash, scope, expires_at)
+            values (:id, :kind, :tenant, :hash, :scope, :expiresAt)
             returning created_at
             """)
         .param("id", key.id())
         .param("kind", kind.name())
         .param("tenant", tenantId)
         .param("hash", key.hash())
+        .param("scope", scope.name())
+        .param("expiresAt", expiresAt == null ? null : java.sql.Timestamp.from(expiresAt))
         .query(Instant.class)
         .single();
+  }
+
+  /**
+   * Records that a key was used now, at most once per {@link #LAST_USE_PRECISION} per key on this
+   * node: one small update a minute per active key instead of one per request. A failure to write
+   * it never fails the request it was for.
+   */
+  void touch(String id) {
+    if (recentlyTouched.getIfPresent(id) != null) {
+      return;
+    }
+    recentlyTouched.put(id, Boolean.TRUE);
+    try {
+      jdbc.sql(
+              """
+              update api_keys set last_used_at = now()
+              where id = :id and (last_used_at is null or last_used_at < now() - interval '1 minute')
+              """)
+          .param("id", id)
+          .update();
+    } catch (org.springframework.dao.DataAccessException e) {
+      recentlyTouched.invalidate(id); // written by a later request instead
+      org.slf4j.LoggerFactory.getLogger(ApiKeyStore.class)
+          .debug("Could not record the last use of key {}: {}", id, e.toString());
+    }
   }
 
   /** Revokes a tenant's key; false if the tenant has no such (unrevoked) key. */

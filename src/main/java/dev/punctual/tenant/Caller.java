@@ -4,11 +4,15 @@ import dev.punctual.web.ApiProblem;
 import org.springframework.http.HttpStatus;
 
 /**
- * Who is calling: the admin, or one tenant. Set by {@link ApiKeyFilter} as a request attribute;
- * controllers take it with {@code @RequestAttribute(Caller.ATTRIBUTE)}.
+ * Who is calling: the admin, or one tenant, with which key ({@code keyId}, the public part; {@link
+ * #CONFIGURED_ADMIN} for {@code PUNCTUAL_ADMIN_KEY}) and its scope. Set by {@link ApiKeyFilter} as
+ * a request attribute; controllers take it with {@code @RequestAttribute(Caller.ATTRIBUTE)}.
  */
-public record Caller(Kind kind, Long tenantId, String tenantName) {
+public record Caller(Kind kind, Long tenantId, String tenantName, String keyId, KeyScope scope) {
   public static final String ATTRIBUTE = "punctual.caller";
+
+  /** The key id recorded for the admin key set by {@code PUNCTUAL_ADMIN_KEY}. */
+  public static final String CONFIGURED_ADMIN = "PUNCTUAL_ADMIN_KEY";
 
   public enum Kind {
     ADMIN,

@@ -1,6 +1,8 @@
 package dev.punctual.tenant;
 
 import dev.punctual.web.JsonInput;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /** Tenants and their API keys: the admin's endpoints. */
 @RestController
@@ -23,9 +26,11 @@ class TenantController {
   static final String NAME_REGEX = "[a-z][a-z0-9-]{0,62}";
 
   private final TenantService tenants;
+  private final Clock clock;
 
-  TenantController(TenantService tenants) {
+  TenantController(TenantService tenants, Clock clock) {
     this.tenants = tenants;
+    this.clock = clock;
   }
 
   @PostMapping
@@ -52,11 +57,29 @@ class TenantController {
     return Map.of("items", tenants.list());
   }
 
+  /**
+   * A new key for the tenant, shown once. The body is optional: {@code scope} ({@code "write"} by
+   * default, or {@code "read"}) and {@code expiresAt} (a future instant; none by default).
+   */
   @PostMapping("/{name}/keys")
   ResponseEntity<TenantService.NewKey> createKey(
-      @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name) {
+      @RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+      @PathVariable String name,
+      @RequestBody(required = false) JsonNode body) {
     caller.requireAdmin();
-    return ResponseEntity.status(HttpStatus.CREATED).body(tenants.createKey(name));
+    JsonInput in =
+        JsonInput.of(body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body);
+    in.allowOnly(Set.of("scope", "expiresAt"), Set.of());
+    String scopeText = in.string("scope", false, 5, "read|write", "must be \"read\" or \"write\"");
+    Instant expiresAt = in.instant("expiresAt", false);
+    if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+      in.error("expiresAt", "must be in the future");
+    }
+    in.throwIfInvalid();
+    KeyScope scope =
+        scopeText == null ? KeyScope.WRITE : KeyScope.fromJson(scopeText).orElseThrow();
+    return ResponseEntity.status(HttpStatus.CREATED)
+        .body(tenants.createKey(name, scope, expiresAt));
   }
 
   @PostMapping("/{name}/signing-secrets")

@@ -10,7 +10,8 @@ import org.springframework.stereotype.Repository;
 class TenantRepository {
   record TenantRow(long id, String name, Instant createdAt) {}
 
-  record KeyRow(String id, Instant createdAt) {}
+  record KeyRow(
+      String id, String scope, Instant createdAt, Instant expiresAt, Instant lastUsedAt) {}
 
   private final JdbcClient jdbc;
 
@@ -46,7 +47,7 @@ class TenantRepository {
   List<KeyRow> activeKeys(long tenantId) {
     return jdbc.sql(
             """
-            select id, created_at from api_keys
+            select id, scope, created_at, expires_at, last_used_at from api_keys
             where tenant_id = :tenant and revoked_at is null order by created_at
             """)
         .param("tenant", tenantId)

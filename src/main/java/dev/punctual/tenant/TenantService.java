@@ -14,11 +14,12 @@ class TenantService {
 
   record CreatedTenant(String name, Instant createdAt, NewKey apiKey, String signingSecret) {}
 
-  record NewKey(String id, String key, Instant createdAt) {}
+  record NewKey(String id, String key, String scope, Instant createdAt, Instant expiresAt) {}
 
   record TenantView(String name, Instant createdAt, List<KeyView> keys) {}
 
-  record KeyView(String id, Instant createdAt) {}
+  record KeyView(
+      String id, String scope, Instant createdAt, Instant expiresAt, Instant lastUsedAt) {}
 
   record RotatedSecret(String signingSecret, Instant previousValidUntil) {}
 
@@ -61,7 +62,7 @@ class TenantService {
             .orElseThrow(() -> ApiProblem.conflict("A tenant named '" + name + "' exists"));
     String secret = newSigningSecret();
     tenants.insertSigningSecret(tenant.id(), secret);
-    NewKey key = addKey(tenant.id());
+    NewKey key = addKey(tenant.id(), KeyScope.WRITE, null);
     return new CreatedTenant(tenant.name(), tenant.createdAt(), key, secret);
   }
 
@@ -73,14 +74,21 @@ class TenantService {
                     t.name(),
                     t.createdAt(),
                     tenants.activeKeys(t.id()).stream()
-                        .map(k -> new KeyView(k.id(), k.createdAt()))
+                        .map(
+                            k ->
+                                new KeyView(
+                                    k.id(),
+                                    KeyScope.valueOf(k.scope()).json(),
+                                    k.createdAt(),
+                                    k.expiresAt(),
+                                    k.lastUsedAt()))
                         .toList()))
         .toList();
   }
 
   @Transactional
-  NewKey createKey(String tenantName) {
-    return addKey(require(tenantName).id());
+  NewKey createKey(String tenantName, KeyScope scope, Instant expiresAt) {
+    return addKey(require(tenantName).id(), scope, expiresAt);
   }
 
   @Transactional
@@ -96,10 +104,10 @@ class TenantService {
         .orElseThrow(() -> ApiProblem.notFound("No tenant named '" + name + "'"));
   }
 
-  private NewKey addKey(long tenantId) {
+  private NewKey addKey(long tenantId, KeyScope scope, Instant expiresAt) {
     ApiKey key = ApiKey.generate();
-    Instant createdAt = keys.insert(key, Caller.Kind.TENANT, tenantId);
-    return new NewKey(key.id(), key.text(), createdAt);
+    Instant createdAt = keys.insert(key, Caller.Kind.TENANT, tenantId, scope, expiresAt);
+    return new NewKey(key.id(), key.text(), scope.json(), createdAt, expiresAt);
   }
 
   /** Standard Webhooks: {@code whsec_} and the base64 of 32 random bytes. */

@@ -17,6 +17,8 @@ class WhoAmIController {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("kind", caller.kind().name());
     body.put("tenant", caller.tenantName());
+    body.put("keyId", caller.keyId());
+    body.put("scope", caller.scope().json());
     return body;
   }
 }
