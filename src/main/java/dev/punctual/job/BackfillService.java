@@ -1,5 +1,7 @@
 package dev.punctual.job;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
 import dev.punctual.definition.DefinitionCodec;
@@ -34,7 +36,11 @@ class BackfillService {
   private final PgNotifications notifications;
   private final int fireRate;
 
-  BackfillService(JdbcClient jdbc, PgNotifications notifications, EngineSettings settings) {
+  private final AuditLog audit;
+
+  BackfillService(
+      JdbcClient jdbc, PgNotifications notifications, EngineSettings settings, AuditLog audit) {
+    this.audit = audit;
     this.jdbc = jdbc;
     this.notifications = notifications;
     this.fireRate = settings.tenantFireRate();
@@ -97,6 +103,7 @@ class BackfillService {
     }
     List<Instant> times = fireTimes(schedule, from, to);
     if (times.isEmpty()) {
+      auditUnlessDryRun(tenantId, jobId, from, to, 0, dryRun);
       return new Result(dryRun, 0, List.of());
     }
     Map<Instant, Long> created = dryRun ? Map.of() : insert(tenantId, jobId, times);
@@ -110,7 +117,20 @@ class BackfillService {
     if (!created.isEmpty()) {
       notifications.notify(Channels.RUNS, "backfill");
     }
+    auditUnlessDryRun(tenantId, jobId, from, to, created.size(), dryRun);
     return new Result(dryRun, created.size(), items);
+  }
+
+  /** A dry run changes nothing, so it is not an audited change. */
+  private void auditUnlessDryRun(
+      long tenantId, long jobId, Instant from, Instant to, int created, boolean dryRun) {
+    if (!dryRun) {
+      audit.record(
+          tenantId,
+          AuditAction.JOB_BACKFILL,
+          Long.toString(jobId),
+          "from %s to %s: %d runs".formatted(from, to, created));
+    }
   }
 
   /** Inserts the runs of the fire times that have none; returns them by fire time. */

@@ -1,5 +1,7 @@
 package dev.punctual.job;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.definition.Channels;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -64,7 +66,12 @@ class JobRepository {
    * only when read, hence the {@code woke} column.
    */
   Optional<JobRow> insert(
-      long tenantId, JobSpec spec, Arming arming, Instant now, boolean wakeEngine) {
+      long tenantId,
+      JobSpec spec,
+      Arming arming,
+      Instant now,
+      boolean wakeEngine,
+      AuditLog.Actor actor) {
     return jdbc.sql(
             """
             with j as (
@@ -81,14 +88,24 @@ class JobRepository {
                         scheduled_runs, notification_url, labels, next_fire_at, version,
                         created_at, updated_at),
             wake as (
-              select pg_notify('%s', j.id::text) from j where :wake)
+              select pg_notify('%s', j.id::text) from j where :wake),
+            -- The audit entry, in the same statement: a data-modifying WITH runs whether read or not.
+            audit as (
+              insert into audit_log (%s)
+              select :tenant, %s, '%s', '%s', j.id::text, null from j)
             select j.*, null::bigint as last_run_id, null::text as last_run_status,
                    null::timestamptz as last_run_scheduled_for,
                    (select count(*) from wake) as woke
             from j
             """
-                .formatted(Channels.JOBS))
+                .formatted(
+                    Channels.JOBS,
+                    AuditLog.INSERT_COLUMNS,
+                    AuditLog.ACTOR_VALUES,
+                    AuditAction.JOB_CREATE.code(),
+                    AuditAction.JOB_CREATE.objectType()))
         .param("tenant", tenantId)
+        .params(actor.params())
         .params(specParams(spec, arming))
         .param("now", Timestamp.from(now))
         .param("wake", wakeEngine)

@@ -1,5 +1,7 @@
 package dev.punctual.job;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
@@ -32,6 +34,8 @@ class JobService {
   private final Clock clock;
   private final TransactionTemplate transactions;
 
+  private final AuditLog audit;
+
   JobService(
       JobRepository jobs,
       IdempotencyStore idempotency,
@@ -39,8 +43,10 @@ class JobService {
       PgNotifications notifications,
       EgressGuard guard,
       Clock clock,
-      PlatformTransactionManager transactionManager) {
+      PlatformTransactionManager transactionManager,
+      AuditLog audit) {
     this.transactions = new TransactionTemplate(transactionManager);
+    this.audit = audit;
     this.guard = guard;
     this.jobs = jobs;
     this.idempotency = idempotency;
@@ -104,7 +110,7 @@ class JobService {
     Instant now = now();
     JobSpec spec = JobSpecReader.read(body, now, guard);
     JobRepository.Arming arming = arm(spec.definition().schedule(), spec.enabled(), now);
-    return jobs.insert(tenantId, spec, arming, now, dueSoon(arming, now))
+    return jobs.insert(tenantId, spec, arming, now, dueSoon(arming, now), AuditLog.currentActor())
         .orElseThrow(() -> nameTaken(spec.name()));
   }
 
@@ -119,7 +125,9 @@ class JobService {
   /** PUT: the body replaces every writable field. */
   @Transactional
   JobRow replace(long tenantId, long id, JsonNode body, String ifMatch) {
-    return write(tenantId, id, ifMatch, current -> body);
+    JobRow row = write(tenantId, id, ifMatch, current -> body);
+    audit.record(tenantId, AuditAction.JOB_REPLACE, Long.toString(row.id()), null);
+    return row;
   }
 
   /** PATCH: a JSON Merge Patch over the current writable fields. */
@@ -128,18 +136,28 @@ class JobService {
     if (!patch.isObject()) {
       throw ApiProblem.invalid("body", "must be a JSON object (a JSON Merge Patch)");
     }
-    return write(
-        tenantId, id, ifMatch, current -> JobSpecReader.mergePatch(current.writableJson(), patch));
+    JobRow row =
+        write(
+            tenantId,
+            id,
+            ifMatch,
+            current -> JobSpecReader.mergePatch(current.writableJson(), patch));
+    audit.record(tenantId, AuditAction.JOB_UPDATE, Long.toString(row.id()), null);
+    return row;
   }
 
   @Transactional
   JobRow pause(long tenantId, long id) {
-    return write(tenantId, id, null, current -> current.writableJson().put("enabled", false));
+    JobRow row = write(tenantId, id, null, current -> current.writableJson().put("enabled", false));
+    audit.record(tenantId, AuditAction.JOB_PAUSE, Long.toString(row.id()), null);
+    return row;
   }
 
   @Transactional
   JobRow resume(long tenantId, long id) {
-    return write(tenantId, id, null, current -> current.writableJson().put("enabled", true));
+    JobRow row = write(tenantId, id, null, current -> current.writableJson().put("enabled", true));
+    audit.record(tenantId, AuditAction.JOB_RESUME, Long.toString(row.id()), null);
+    return row;
   }
 
   @Transactional
@@ -148,6 +166,7 @@ class JobService {
       throw notFound(id);
     }
     jobs.countDeletedJob(tenantId);
+    audit.record(tenantId, AuditAction.JOB_DELETE, Long.toString(id), null);
   }
 
   private JobRow write(

@@ -1,5 +1,7 @@
 package dev.punctual.notification;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.tenant.Caller;
 import dev.punctual.web.ApiProblem;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -30,7 +33,10 @@ class NotificationController {
   private final NotificationRepository notifications;
   private final EgressGuard guard;
 
-  NotificationController(NotificationRepository notifications, EgressGuard guard) {
+  private final AuditLog audit;
+
+  NotificationController(NotificationRepository notifications, EgressGuard guard, AuditLog audit) {
+    this.audit = audit;
     this.notifications = notifications;
     this.guard = guard;
   }
@@ -46,6 +52,7 @@ class NotificationController {
 
   /** {@code {"url": "https://…"}}: events made from now on are sent there. */
   @PutMapping("/api/v1/notifications/endpoint")
+  @Transactional
   Map<String, String> setEndpoint(
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @RequestBody JsonNode body) {
     long tenant = caller.requireTenant();
@@ -57,13 +64,19 @@ class NotificationController {
     }
     in.throwIfInvalid();
     notifications.setEndpoint(tenant, url);
+    // The host only: a URL's path or query may carry a token.
+    audit.record(
+        tenant, AuditAction.NOTIFICATION_ENDPOINT_SET, null, java.net.URI.create(url).getHost());
     return Map.of("url", url);
   }
 
   /** Events made from now on are listed only; those waiting keep their endpoint. */
   @DeleteMapping("/api/v1/notifications/endpoint")
+  @Transactional
   ResponseEntity<Void> removeEndpoint(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
-    notifications.setEndpoint(caller.requireTenant(), null);
+    long tenant = caller.requireTenant();
+    notifications.setEndpoint(tenant, null);
+    audit.record(tenant, AuditAction.NOTIFICATION_ENDPOINT_REMOVE, null, null);
     return ResponseEntity.noContent().build();
   }
 

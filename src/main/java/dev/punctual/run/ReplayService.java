@@ -1,5 +1,7 @@
 package dev.punctual.run;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
 import dev.punctual.web.ApiProblem;
@@ -23,7 +25,10 @@ class ReplayService {
   private final RunRepository runs;
   private final PgNotifications notifications;
 
-  ReplayService(RunRepository runs, PgNotifications notifications) {
+  private final AuditLog audit;
+
+  ReplayService(RunRepository runs, PgNotifications notifications, AuditLog audit) {
+    this.audit = audit;
     this.runs = runs;
     this.notifications = notifications;
   }
@@ -40,6 +45,7 @@ class ReplayService {
     }
     RunView replay = runs.insertReplay(tenantId, runId);
     notifications.notify(Channels.RUNS, replay.id()); // wakes a worker at commit, on any node
+    audit.record(tenantId, AuditAction.RUN_REPLAY, Long.toString(runId), "replay " + replay.id());
     return replay;
   }
 
@@ -79,9 +85,17 @@ class ReplayService {
     }
     if (dryRun) {
       TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();
-    } else if (any) {
+      return new BulkResult(true, items);
+    }
+    if (any) {
       notifications.notify(Channels.RUNS, "replay");
     }
+    long replayed = items.stream().filter(i -> i.replay() != null).count();
+    audit.record(
+        tenantId,
+        AuditAction.RUNS_REPLAY,
+        null,
+        "%d runs replayed, %d skipped".formatted(replayed, items.size() - replayed));
     return new BulkResult(dryRun, items);
   }
 }

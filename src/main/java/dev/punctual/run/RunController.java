@@ -1,5 +1,7 @@
 package dev.punctual.run;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
 import dev.punctual.definition.RunStatus;
@@ -27,7 +29,10 @@ class RunController {
   private final RunRepository runs;
   private final PgNotifications notifications;
 
-  RunController(RunRepository runs, PgNotifications notifications) {
+  private final AuditLog audit;
+
+  RunController(RunRepository runs, PgNotifications notifications, AuditLog audit) {
+    this.audit = audit;
     this.runs = runs;
     this.notifications = notifications;
   }
@@ -143,6 +148,7 @@ class RunController {
         runs.insertManual(tenant, Pagination.parseId(id, "job"))
             .orElseThrow(() -> ApiProblem.notFound("No job " + id));
     notifications.notify(Channels.RUNS, run.id()); // wakes a worker at commit, on any node
+    audit.record(tenant, AuditAction.JOB_TRIGGER, run.jobId(), "run " + run.id());
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/api/v1/runs/" + run.id()))
         .body(run);

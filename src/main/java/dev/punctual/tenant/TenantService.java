@@ -1,5 +1,7 @@
 package dev.punctual.tenant;
 
+import dev.punctual.audit.AuditAction;
+import dev.punctual.audit.AuditLog;
 import dev.punctual.web.ApiProblem;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -24,6 +26,7 @@ class TenantService {
   record RotatedSecret(String signingSecret, Instant previousValidUntil) {}
 
   private final TenantRepository tenants;
+  private final AuditLog audit;
   private final ApiKeyStore keys;
   private final java.time.Duration secretOverlap;
   private final java.time.Clock clock;
@@ -32,7 +35,9 @@ class TenantService {
       TenantRepository tenants,
       ApiKeyStore keys,
       dev.punctual.config.PunctualProperties properties,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      AuditLog audit) {
+    this.audit = audit;
     this.tenants = tenants;
     this.keys = keys;
     this.secretOverlap = properties.signingSecretOverlap();
@@ -51,6 +56,7 @@ class TenantService {
     Instant previousValidUntil = tenants.retireSigningSecrets(tenantId, retiresAt);
     String secret = newSigningSecret();
     tenants.insertSigningSecret(tenantId, secret);
+    audit.record(tenantId, AuditAction.SIGNING_SECRET_ROTATE, tenantName, null);
     return new RotatedSecret(secret, previousValidUntil);
   }
 
@@ -62,6 +68,7 @@ class TenantService {
             .orElseThrow(() -> ApiProblem.conflict("A tenant named '" + name + "' exists"));
     String secret = newSigningSecret();
     tenants.insertSigningSecret(tenant.id(), secret);
+    audit.record(tenant.id(), AuditAction.TENANT_CREATE, tenant.name(), null);
     NewKey key = addKey(tenant.id(), KeyScope.WRITE, null);
     return new CreatedTenant(tenant.name(), tenant.createdAt(), key, secret);
   }
@@ -93,9 +100,11 @@ class TenantService {
 
   @Transactional
   void revokeKey(String tenantName, String keyId) {
-    if (!keys.revoke(require(tenantName).id(), keyId)) {
+    long tenantId = require(tenantName).id();
+    if (!keys.revoke(tenantId, keyId)) {
       throw ApiProblem.notFound("Tenant '" + tenantName + "' has no active key '" + keyId + "'");
     }
+    audit.record(tenantId, AuditAction.KEY_REVOKE, keyId, null);
   }
 
   private TenantRepository.TenantRow require(String name) {
@@ -107,6 +116,11 @@ class TenantService {
   private NewKey addKey(long tenantId, KeyScope scope, Instant expiresAt) {
     ApiKey key = ApiKey.generate();
     Instant createdAt = keys.insert(key, Caller.Kind.TENANT, tenantId, scope, expiresAt);
+    audit.record(
+        tenantId,
+        AuditAction.KEY_CREATE,
+        key.id(),
+        "scope " + scope.json() + (expiresAt == null ? "" : ", expires " + expiresAt));
     return new NewKey(key.id(), key.text(), scope.json(), createdAt, expiresAt);
   }
 

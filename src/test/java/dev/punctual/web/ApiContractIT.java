@@ -64,6 +64,7 @@ class ApiContractIT extends ApiTestBase {
     java.util.regex.Matcher block = Pattern.compile("(?s)```json\\n(.*?)```").matcher(reference);
     // The first key found in an example names its schema (the more specific keys first).
     Map<String, String> schemaOf = new java.util.LinkedHashMap<>();
+    schemaOf.put("\"forwardedFor\"", "/components/schemas/AuditEntry");
     schemaOf.put("\"delivery\"", "/components/schemas/EventPage");
     schemaOf.put("\"timestamp\"", "/components/schemas/EventPayload");
     schemaOf.put("\"retryAt\"", "/components/schemas/AttemptList");
@@ -83,7 +84,7 @@ class ApiContractIT extends ApiTestBase {
         }
       }
     }
-    assertThat(checked).as("examples checked").isEqualTo(8);
+    assertThat(checked).as("examples checked").isEqualTo(9);
   }
 
   private static Set<ValidationMessage> errors(String pointer, String json) {
@@ -291,6 +292,11 @@ class ApiContractIT extends ApiTestBase {
     call(api, "GET", "/api/v1/events?type=run.failed&jobId=" + id + "&limit=5", null);
     call(api, "GET", "/api/v1/events?type=nope", null); // 400
     call(api, "DELETE", "/api/v1/notifications/endpoint", null);
+
+    // Audit.
+    call(api, "GET", "/api/v1/audit?limit=2", null);
+    call(admin, "GET", "/api/v1/audit?tenant=" + name + "&action=job.create", null);
+    call(api, "GET", "/api/v1/audit?action=nope", null); // 400
 
     // Preview.
     call(
