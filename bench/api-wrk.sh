@@ -38,10 +38,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Nodes sharing a database share the key that seals its secrets.
+SECRET_KEY=$(head -c 32 /dev/urandom | base64)
 start_node() { # index
   local port=$((BASE_PORT + $1))
   # One tenant measured at thousands of requests a second: the per-tenant rate limit is lifted.
   DATABASE_URL=$DB_URL PUNCTUAL_RATE_LIMIT=0 PUNCTUAL_ADMIN_KEY=$ADMIN SERVER_PORT=$port \
+    PUNCTUAL_SECRET_KEY=$SECRET_KEY PUNCTUAL_DATA_DIR="$DATA/node$1" \
     java -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$DATA/node$1.log" 2>&1 &
   PIDS+=($!)
 }

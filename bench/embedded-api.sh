@@ -45,7 +45,11 @@ wrk_rps() { # args...: prints requests/s
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, wrk -t2 -c32 -d$DURATION, each jar on its own fresh embedded PostgreSQL"
 for jar in "${JARS[@]}"; do
-  data="$WORK/data-$(basename "$(dirname "$(dirname "$jar")")")-$RANDOM"
+  # Named after the jar's checkout when it is target/ of one (OLD/target/x.jar: OLD), else the
+  # jar's own name; either way a name, never a path.
+  name=$(basename "$(dirname "$(dirname "$jar")")")
+  [ "$(basename "$(dirname "$jar")")" = target ] || name=$(basename "$jar" .jar)
+  data="$WORK/data-$name-$RANDOM"
   PUNCTUAL_DATA_DIR=$data PUNCTUAL_RATE_LIMIT=0 PUNCTUAL_MAX_JOBS_PER_TENANT=0 \
     PUNCTUAL_ADMIN_KEY=$ADMIN SERVER_PORT=$PORT java -Xmx512m -jar "$jar" > "$data.log" 2>&1 &
   NODE=$!

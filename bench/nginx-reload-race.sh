@@ -37,7 +37,7 @@ trap cleanup EXIT
 
 NODE_PORT=$((BASE_PORT + 1))
 DATABASE_URL=$DB_URL PUNCTUAL_RATE_LIMIT=0 PUNCTUAL_ADMIN_KEY=$ADMIN SERVER_PORT=$NODE_PORT \
-  java -Xmx512m -jar "$JAR" > "$DATA/node.log" 2>&1 &
+  PUNCTUAL_DATA_DIR="$DATA/node" java -Xmx512m -jar "$JAR" > "$DATA/node.log" 2>&1 &
 NODE=$!
 for _ in $(seq 1 90); do
   curl -sf "127.0.0.1:$NODE_PORT/actuator/health/readiness" >/dev/null && break; sleep 1

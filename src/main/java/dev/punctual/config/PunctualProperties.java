@@ -18,6 +18,10 @@ import org.springframework.util.unit.DataSize;
  * @param dataDir {@code PUNCTUAL_DATA_DIR}: where the embedded database and {@code admin.key} live
  * @param adminKey {@code PUNCTUAL_ADMIN_KEY}: the admin key; blank means one is generated at first
  *     start and kept in the database
+ * @param secretKey {@code PUNCTUAL_SECRET_KEY}: the AES-256 keys (base64 of 32 bytes) that seal
+ *     signing secrets and secret header values, comma-separated, the current one first; blank means
+ *     {@code secretKeyFile}, else {@code <data dir>/secret.key} (generated at first start)
+ * @param secretKeyFile {@code PUNCTUAL_SECRET_KEY_FILE}: a file of such keys, one per line
  * @param poolSize {@code PUNCTUAL_POOL_SIZE}: connections in the pool of this node
  * @param poolTimeout how long a request waits for a pooled connection before it answers 503
  * @param keyCacheTtl how long a verified API key is remembered; revocations reach every node at
@@ -44,6 +48,8 @@ public record PunctualProperties(
     String databaseUrl,
     @DefaultValue("./data") Path dataDir,
     String adminKey,
+    String secretKey,
+    Path secretKeyFile,
     @DefaultValue("10") int poolSize,
     @DefaultValue("3s") Duration poolTimeout,
     @DefaultValue("60s") Duration keyCacheTtl,

@@ -88,15 +88,20 @@ class EngineConfig {
       org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.Tracer> tracer,
       org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.propagation.Propagator>
           propagator,
-      org.springframework.core.env.Environment environment) {
-    // One deliverer per target kind.
-    Deliverer deliverer =
-        new TargetDeliverers(
-            Map.of(
-                TargetKind.HTTP, http,
-                TargetKind.AMQP, amqp,
-                TargetKind.REDIS, redis,
-                TargetKind.NATS, nats));
+      org.springframework.core.env.Environment environment,
+      dev.punctual.secret.SecretBox secrets) {
+    // One deliverer per target kind; secrets opened right before a request is sent.
+    dev.punctual.delivery.SecretOpening opening =
+        new dev.punctual.delivery.SecretOpening(
+            secrets,
+            new TargetDeliverers(
+                Map.of(
+                    TargetKind.HTTP, http,
+                    TargetKind.AMQP, amqp,
+                    TargetKind.REDIS, redis,
+                    TargetKind.NATS, nats)),
+            notificationDelivery);
+    Deliverer deliverer = opening;
     // Spans only when an OTLP endpoint is set (TracingSwitch): none made for nobody.
     io.micrometer.tracing.Tracer t =
         dev.punctual.config.TracingSwitch.on(environment) ? tracer.getIfAvailable() : null;
@@ -107,14 +112,7 @@ class EngineConfig {
                 t,
                 propagator.getIfAvailable(() -> io.micrometer.tracing.propagation.Propagator.NOOP));
     Engine engine =
-        new Engine(
-            Engine.newNodeId(),
-            settings,
-            dataSource,
-            deliverer,
-            notificationDelivery,
-            registry,
-            tracing);
+        new Engine(Engine.newNodeId(), settings, dataSource, deliverer, opening, registry, tracing);
     notifications.subscribe(Channels.JOBS, payload -> engine.wakeScheduler());
     notifications.subscribe(Channels.RUNS, payload -> engine.wakeWorker());
     return engine;

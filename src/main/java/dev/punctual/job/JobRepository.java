@@ -50,9 +50,12 @@ class JobRepository {
   private final JsonMapper json;
   private final RowMapper<JobRow> rowMapper = this::mapRow;
 
-  JobRepository(JdbcClient jdbc, JsonMapper json) {
+  private final TargetSecrets targetSecrets;
+
+  JobRepository(JdbcClient jdbc, JsonMapper json, TargetSecrets targetSecrets) {
     this.jdbc = jdbc;
     this.json = json;
+    this.targetSecrets = targetSecrets;
   }
 
   /** What a write sets besides the spec: the schedule's state at the write time. */
@@ -257,7 +260,8 @@ class JobRepository {
     p.put("name", spec.name());
     p.put("description", spec.description());
     p.put("schedule", spec.scheduleJson().toString());
-    p.put("target", spec.targetJson().toString());
+    // Secret header values are stored sealed (docs/security.md, "Secrets at rest").
+    p.put("target", targetSecrets.seal(spec.targetJson()).toString());
     p.put("retry", spec.retryJson().toString());
     p.put("timeoutMs", spec.definition().target().timeout().toMillis());
     p.put("overlap", spec.definition().overlap().name());

@@ -31,6 +31,35 @@ record JobRow(
     String lastRunStatus,
     Instant lastRunScheduledFor) {
 
+  /** This row with another target (its secret header values opened, for a write). */
+  JobRow withTarget(JsonNode newTarget) {
+    return new JobRow(
+        id,
+        name,
+        description,
+        schedule,
+        newTarget,
+        retry,
+        overlap,
+        misfire,
+        enabled,
+        completed,
+        brokenReason,
+        pausedReason,
+        pauseAfterFailures,
+        maxRuns,
+        scheduledRuns,
+        notificationUrl,
+        labels,
+        nextFireAt,
+        version,
+        createdAt,
+        updatedAt,
+        lastRunId,
+        lastRunStatus,
+        lastRunScheduledFor);
+  }
+
   /**
    * BROKEN first: a broken job does not fire whether paused or not, and a write that repairs it
    * gives it its state back.

@@ -35,6 +35,7 @@ class JobService {
   private final TransactionTemplate transactions;
 
   private final AuditLog audit;
+  private final TargetSecrets targetSecrets;
 
   JobService(
       JobRepository jobs,
@@ -44,7 +45,9 @@ class JobService {
       EgressGuard guard,
       Clock clock,
       PlatformTransactionManager transactionManager,
-      AuditLog audit) {
+      AuditLog audit,
+      TargetSecrets targetSecrets) {
+    this.targetSecrets = targetSecrets;
     this.transactions = new TransactionTemplate(transactionManager);
     this.audit = audit;
     this.guard = guard;
@@ -174,7 +177,10 @@ class JobService {
       long id,
       String ifMatch,
       java.util.function.Function<JobRow, JsonNode> newBody) {
-    JobRow current = jobs.findForUpdate(tenantId, id).orElseThrow(() -> notFound(id));
+    JobRow stored = jobs.findForUpdate(tenantId, id).orElseThrow(() -> notFound(id));
+    // Its secret header values opened: a PATCH, a pause or a *** sent back keeps the value itself,
+    // which the reader checks and the write seals again under the current key.
+    JobRow current = stored.withTarget(targetSecrets.openOrKeep(stored.target()));
     if (!IfMatch.matches(ifMatch, current.version())) {
       throw new ApiProblem(
           HttpStatus.PRECONDITION_FAILED,

@@ -15,8 +15,11 @@ class TenantRepository {
 
   private final JdbcClient jdbc;
 
-  TenantRepository(JdbcClient jdbc) {
+  private final dev.punctual.secret.SecretBox box;
+
+  TenantRepository(JdbcClient jdbc, dev.punctual.secret.SecretBox box) {
     this.jdbc = jdbc;
+    this.box = box;
   }
 
   /** The new tenant, or empty if the name is taken. */
@@ -76,10 +79,11 @@ class TenantRepository {
         .orElse(null);
   }
 
+  /** Stores a new signing secret, sealed (docs/security.md, "Secrets at rest"). */
   void insertSigningSecret(long tenantId, String secret) {
     jdbc.sql("insert into signing_secrets (tenant_id, secret) values (:tenant, :secret)")
         .param("tenant", tenantId)
-        .param("secret", secret)
+        .param("secret", box.seal(secret))
         .update();
   }
 }

@@ -54,6 +54,9 @@ final class Cluster implements AutoCloseable {
             database.url(),
             "PUNCTUAL_ADMIN_KEY",
             ADMIN_KEY,
+            // Nodes sharing a database share the key that seals its secrets.
+            "PUNCTUAL_SECRET_KEY",
+            dev.punctual.support.ApiTestBase.SECRET_KEY,
             // The target listens on loopback, which the egress guard denies by default.
             "PUNCTUAL_EGRESS_ALLOW",
             "127.0.0.0/8",

@@ -83,9 +83,15 @@ class DeliveryIT extends ApiTestBase {
         .hasSize(2)
         .contains(signature(both, signingSecret), signature(both, newSecret));
 
-    // The old secret retires: from then on only the new one signs.
-    sql.sql("update signing_secrets set retires_at = now() - interval '1 second' where secret = :s")
-        .param("s", signingSecret)
+    // The old secret (the tenant's first: secrets are stored sealed, so found by order) retires:
+    // from then on only the new one signs.
+    sql.sql(
+            """
+            update signing_secrets set retires_at = now() - interval '1 second'
+            where id = (select min(s.id) from signing_secrets s join tenants t on t.id = s.tenant_id
+                        where t.name = :tenant)
+            """)
+        .param("tenant", tenantName)
         .update();
     TargetServer.Delivery onlyNew = target.triggerAndReceive(tenant, job);
     assertThat(onlyNew.header("webhook-signature")).isEqualTo(signature(onlyNew, newSecret));

@@ -2,6 +2,7 @@ package dev.punctual.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,14 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class ApiTestBase {
   protected static final String ADMIN_KEY = "test-admin-key-" + UUID.randomUUID();
 
+  /**
+   * The secret key of every node the tests start: nodes sharing a database must share it, and the
+   * suite's nodes share the server database of DATABASE_URL (docs/security.md, "Secrets at rest").
+   */
+  public static final String SECRET_KEY =
+      java.util.Base64.getEncoder()
+          .encodeToString("test-secret-key-of-32-bytes-long".getBytes(StandardCharsets.UTF_8));
+
   @LocalServerPort protected int port;
 
   protected Api admin;
@@ -28,6 +37,7 @@ public abstract class ApiTestBase {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("punctual.admin-key", () -> ADMIN_KEY);
+    registry.add("punctual.secret-key", () -> SECRET_KEY);
     registry.add("punctual.data-dir", () -> "target/test-data/" + UUID.randomUUID());
     // The tests' HTTP targets listen on loopback, which the egress guard denies by default.
     registry.add("punctual.egress-allow", () -> "127.0.0.0/8");

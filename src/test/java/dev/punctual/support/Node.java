@@ -27,6 +27,9 @@ public final class Node implements AutoCloseable {
     if (!settings.containsKey("server.port")) {
       args.add("--server.port=0");
     }
+    if (!settings.containsKey("punctual.secret-key")) {
+      args.add("--punctual.secret-key=" + ApiTestBase.SECRET_KEY);
+    }
     settings.forEach((k, v) -> args.add("--" + k + "=" + v));
     return new Node(SpringApplication.run(PunctualApplication.class, args.toArray(String[]::new)));
   }

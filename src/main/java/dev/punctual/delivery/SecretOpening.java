@@ -1,0 +1,82 @@
+package dev.punctual.delivery;
+
+import dev.punctual.definition.HttpTarget;
+import dev.punctual.secret.SecretBox;
+import dev.punctual.secret.SecretUnavailableException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Opens the sealed secrets of an attempt or a notification (signing secrets, secret header values)
+ * right before it is sent: the engine carries them sealed, and they are in clear only for the time
+ * of the request. A secret that does not open fails that attempt with the reason (the run is
+ * retried like any failure, and may reach a node that holds the key); the rest go on.
+ */
+public final class SecretOpening implements Deliverer, NotificationPoster {
+  private final SecretBox box;
+  private final Deliverer deliverer;
+  private final NotificationPoster poster;
+
+  public SecretOpening(SecretBox box, Deliverer deliverer, NotificationPoster poster) {
+    this.box = box;
+    this.deliverer = deliverer;
+    this.poster = poster;
+  }
+
+  @Override
+  public CompletableFuture<AttemptResult> send(Attempt attempt) {
+    Attempt opened;
+    try {
+      opened =
+          new Attempt(
+              attempt.runId(),
+              attempt.jobId(),
+              attempt.jobName(),
+              attempt.scheduledFor(),
+              attempt.number(),
+              attempt.target() instanceof HttpTarget http ? open(http) : attempt.target(),
+              open(attempt.signingSecrets()),
+              attempt.traceHeaders());
+    } catch (SecretUnavailableException e) {
+      return failed(e);
+    }
+    return deliverer.send(opened);
+  }
+
+  @Override
+  public CompletableFuture<AttemptResult> post(Notification notification) {
+    Notification opened;
+    try {
+      opened =
+          new Notification(
+              notification.id(),
+              notification.url(),
+              notification.body(),
+              open(notification.signingSecrets()),
+              notification.timeout());
+    } catch (SecretUnavailableException e) {
+      return failed(e);
+    }
+    return poster.post(opened);
+  }
+
+  private HttpTarget open(HttpTarget target) {
+    if (target.headers().values().stream().noneMatch(SecretBox::isSealed)) {
+      return target;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    target.headers().forEach((name, value) -> headers.put(name, box.open(value)));
+    return new HttpTarget(target.method(), target.url(), headers, target.body(), target.timeout());
+  }
+
+  private List<String> open(List<String> secrets) {
+    return secrets.stream().map(box::open).toList();
+  }
+
+  private static CompletableFuture<AttemptResult> failed(SecretUnavailableException e) {
+    return CompletableFuture.completedFuture(
+        new AttemptResult(AttemptResult.Outcome.FAILURE, null, e.getMessage(), null, 0, null));
+  }
+}

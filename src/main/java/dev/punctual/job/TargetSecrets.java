@@ -1,0 +1,118 @@
+package dev.punctual.job;
+
+import dev.punctual.secret.SealedStore;
+import dev.punctual.secret.SecretBox;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The secret header values of job targets ({@link SecretHeaders}), sealed in the stored target
+ * JSON: sealed when a job is written, opened for a PUT or PATCH that sends {@code ***} back (so the
+ * reader checks the value it will keep), re-sealed after a key rotation. The engine opens them at
+ * delivery; the API never shows them.
+ */
+@Component
+class TargetSecrets implements SealedStore {
+  private final SecretBox box;
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final TransactionTemplate transactions;
+
+  TargetSecrets(SecretBox box, JdbcClient jdbc, JsonMapper json, TransactionTemplate transactions) {
+    this.box = box;
+    this.jdbc = jdbc;
+    this.json = json;
+    this.transactions = transactions;
+  }
+
+  /** A copy of a target with every secret header value sealed (values sealed already stay). */
+  JsonNode seal(JsonNode target) {
+    return map(target, value -> SecretBox.isSealed(value) ? value : box.seal(value), true);
+  }
+
+  /**
+   * A copy of a stored target with its sealed header values opened; a value that does not open
+   * (altered in the database) is kept sealed, to be replaced by the write or kept as it is.
+   */
+  JsonNode openOrKeep(JsonNode target) {
+    return map(
+        target,
+        value -> {
+          try {
+            return box.open(value);
+          } catch (dev.punctual.secret.SecretUnavailableException e) {
+            return value;
+          }
+        },
+        false);
+  }
+
+  private static JsonNode map(
+      JsonNode target, java.util.function.UnaryOperator<String> f, boolean secretNamesOnly) {
+    JsonNode headers = target == null ? null : target.get("headers");
+    if (headers == null || !headers.isObject()) {
+      return target;
+    }
+    ObjectNode copy = ((ObjectNode) target).deepCopy();
+    ObjectNode out = (ObjectNode) copy.get("headers");
+    for (Map.Entry<String, JsonNode> header : headers.properties()) {
+      String value = header.getValue().stringValue(null);
+      boolean applies =
+          value != null
+              && (secretNamesOnly
+                  ? SecretHeaders.isSecret(header.getKey())
+                  : SecretBox.isSealed(value));
+      if (applies) {
+        out.put(header.getKey(), f.apply(value));
+      }
+    }
+    return copy;
+  }
+
+  @Override
+  public String name() {
+    return "job target headers";
+  }
+
+  @Override
+  public long resealBatch(SecretBox box, long after, int batch) {
+    return transactions.execute(
+        tx -> {
+          // Only rows with headers can hold a secret; the text test is a cheap first filter.
+          List<Map<String, Object>> rows =
+              jdbc.sql(
+                      """
+                      select id, target::text as target from jobs
+                      where id > :after and target::text like '%"headers"%'
+                      order by id limit :batch
+                      """)
+                  .param("after", after)
+                  .param("batch", batch)
+                  .query()
+                  .listOfRows();
+          for (Map<String, Object> row : rows) {
+            String stored = (String) row.get("target");
+            JsonNode target = json.readTree(stored);
+            JsonNode resealed = map(target, value -> box.reseal(value), true);
+            String text = resealed.toString();
+            if (!text.equals(json.readTree(stored).toString())) {
+              // Compare-and-set: a job rewritten meanwhile was sealed by its writer.
+              jdbc.sql("update jobs set target = :new::json where id = :id and target::text = :old")
+                  .param("new", text)
+                  .param("id", row.get("id"))
+                  .param("old", stored)
+                  .update();
+            }
+          }
+          return rows.size() < batch
+              ? -1L
+              : ((Number) rows.get(rows.size() - 1).get("id")).longValue();
+        });
+  }
+}
