@@ -37,6 +37,7 @@ public final class Engine {
   private final RunStore runs;
   private final DatabaseClock clock;
   private final Ticker ticker;
+  private final LiveNodes liveNodes;
   private final EngineThreads threads;
   private final JobStore jobs;
   private final EngineMetrics metrics;
@@ -55,7 +56,15 @@ public final class Engine {
       Deliverer deliverer,
       MeterRegistry registry) {
     this(
-        nodeId, settings, dataSource, deliverer, null, registry, Ticker.SYSTEM, EngineTracing.NONE);
+        nodeId,
+        settings,
+        dataSource,
+        deliverer,
+        null,
+        registry,
+        Ticker.SYSTEM,
+        EngineTracing.NONE,
+        new LiveNodes());
   }
 
   /**
@@ -70,7 +79,38 @@ public final class Engine {
       NotificationPoster notifications,
       MeterRegistry registry,
       EngineTracing tracing) {
-    this(nodeId, settings, dataSource, deliverer, notifications, registry, Ticker.SYSTEM, tracing);
+    this(
+        nodeId,
+        settings,
+        dataSource,
+        deliverer,
+        notifications,
+        registry,
+        Ticker.SYSTEM,
+        tracing,
+        new LiveNodes());
+  }
+
+  /** The service's engine: the per-tenant limits of the API share {@code liveNodes} with it. */
+  public Engine(
+      String nodeId,
+      EngineSettings settings,
+      DataSource dataSource,
+      Deliverer deliverer,
+      NotificationPoster notifications,
+      MeterRegistry registry,
+      EngineTracing tracing,
+      LiveNodes liveNodes) {
+    this(
+        nodeId,
+        settings,
+        dataSource,
+        deliverer,
+        notifications,
+        registry,
+        Ticker.SYSTEM,
+        tracing,
+        liveNodes);
   }
 
   Engine(
@@ -81,8 +121,10 @@ public final class Engine {
       NotificationPoster notifications,
       MeterRegistry registry,
       Ticker ticker,
-      EngineTracing tracing) {
+      EngineTracing tracing,
+      LiveNodes liveNodes) {
     this.nodeId = nodeId;
+    this.liveNodes = liveNodes;
     this.threads = new EngineThreads(nodeId);
     this.settings = settings;
     this.ticker = ticker;
@@ -120,7 +162,8 @@ public final class Engine {
                 delivery,
                 threads,
                 ticker,
-                tracing)
+                tracing,
+                liveNodes)
             : null;
   }
 
@@ -216,7 +259,9 @@ public final class Engine {
     try {
       clock.observe(
           nodes.heartbeat(nodeId, String.join(",", new TreeSet<>(settings.roles()))), sent);
-      metrics.liveNodes(nodes.liveNodes(settings.deadNodeAfter()));
+      NodeStore.Live live = nodes.liveNodes(settings.deadNodeAfter());
+      metrics.liveNodes(live.all());
+      liveNodes.update(live.api(), live.schedulers());
       // A count on a partial index of the broken rows: nothing to read when there are none.
       metrics.brokenJobs(jobs.countBroken());
       metrics.runsWaiting(runs.countWaiting(RUNS_WAITING_CAP));

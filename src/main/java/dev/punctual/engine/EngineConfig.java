@@ -89,7 +89,8 @@ class EngineConfig {
       org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.propagation.Propagator>
           propagator,
       org.springframework.core.env.Environment environment,
-      dev.punctual.secret.SecretBox secrets) {
+      dev.punctual.secret.SecretBox secrets,
+      LiveNodes liveNodes) {
     // One deliverer per target kind; secrets opened right before a request is sent.
     dev.punctual.delivery.SecretOpening opening =
         new dev.punctual.delivery.SecretOpening(
@@ -112,10 +113,24 @@ class EngineConfig {
                 t,
                 propagator.getIfAvailable(() -> io.micrometer.tracing.propagation.Propagator.NOOP));
     Engine engine =
-        new Engine(Engine.newNodeId(), settings, dataSource, deliverer, opening, registry, tracing);
+        new Engine(
+            Engine.newNodeId(),
+            settings,
+            dataSource,
+            deliverer,
+            opening,
+            registry,
+            tracing,
+            liveNodes);
     notifications.subscribe(Channels.JOBS, payload -> engine.wakeScheduler());
     notifications.subscribe(Channels.RUNS, payload -> engine.wakeWorker());
     return engine;
+  }
+
+  /** Shared by the engine (which counts the live nodes) and the API's per-tenant rate limit. */
+  @Bean
+  LiveNodes liveNodes() {
+    return new LiveNodes();
   }
 
   @Bean

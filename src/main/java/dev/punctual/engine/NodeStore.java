@@ -26,11 +26,19 @@ final class NodeStore {
         .single();
   }
 
-  int liveNodes(Duration deadAfter) {
+  /** Live nodes: all of them, those serving the API, those firing schedules. */
+  record Live(int all, int api, int schedulers) {}
+
+  Live liveNodes(Duration deadAfter) {
     return jdbc.sql(
-            "select count(*) from nodes where heartbeat_at > now() - make_interval(secs => :dead)")
+            """
+            select count(*),
+                   count(*) filter (where ',' || roles || ',' like '%,api,%'),
+                   count(*) filter (where ',' || roles || ',' like '%,scheduler,%')
+            from nodes where heartbeat_at > now() - make_interval(secs => :dead)
+            """)
         .param("dead", (double) deadAfter.toMillis() / 1000)
-        .query(Integer.class)
+        .query((rs, row) -> new Live(rs.getInt(1), rs.getInt(2), rs.getInt(3)))
         .single();
   }
 

@@ -2,29 +2,41 @@ package dev.punctual.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Each tenant's fires per second on this node: a token bucket per tenant, one second's worth deep.
- * A fire spends a token when its job enters this node's timer (claimed, or kept for its next fire).
- * A claim may overdraw a bucket by the claim's batch; an overdrawn tenant is left out of the next
- * claims, and its fired jobs are not kept, until it is back in credit. Its jobs then wait in the
- * table (any node with budget may take them); other tenants' jobs are claimed as before.
+ * Each tenant's fires per second, shared by the live scheduler nodes: a token bucket per tenant on
+ * each node, refilled at the configured rate divided by the number of scheduler nodes, one second's
+ * worth deep (divided likewise), so the cluster as a whole fires a tenant's jobs at the configured
+ * rate. The share follows the live-node count of the heartbeats. A fire spends a token when its job
+ * enters this node's timer (claimed, or kept for its next fire). A claim may overdraw a bucket by
+ * the claim's batch; an overdrawn tenant is left out of the next claims, and its fired jobs are not
+ * kept, until it is back in credit. Its jobs then wait in the table (any node with budget may take
+ * them); other tenants' jobs are claimed as before.
  */
 final class TenantFireBudget {
   private final int rate;
+  private final java.util.function.IntSupplier nodes;
   // A bucket idle for a minute is full again; forgetting it is the same.
-  private final Cache<Long, Bucket> buckets =
+  private final Cache<Long, Shared> buckets =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(1)).build();
 
+  /** A tenant's bucket and the node count its configuration was made for. */
+  private record Shared(Bucket bucket, int nodes) {}
+
   /**
-   * @param rate fires per second per tenant; 0 for no cap
+   * @param rate fires per second per tenant for the whole cluster; 0 for no cap
+   * @param nodes the live scheduler nodes sharing it
    */
-  TenantFireBudget(int rate) {
+  TenantFireBudget(int rate, java.util.function.IntSupplier nodes) {
     this.rate = rate;
+    this.nodes = nodes;
   }
 
   /** Spends one fire of the tenant's budget, even into debt (the job is claimed already). */
@@ -48,8 +60,8 @@ final class TenantFireBudget {
     buckets
         .asMap()
         .forEach(
-            (tenant, bucket) -> {
-              if (bucket.getAvailableTokens() <= 0) {
+            (tenant, shared) -> {
+              if (shared.bucket().getAvailableTokens() <= 0) {
                 out.add(tenant);
               }
             });
@@ -57,11 +69,26 @@ final class TenantFireBudget {
   }
 
   private Bucket bucket(long tenantId) {
-    return buckets.get(
-        tenantId,
-        id ->
-            Bucket.builder()
-                .addLimit(limit -> limit.capacity(rate).refillGreedy(rate, Duration.ofSeconds(1)))
-                .build());
+    int n = Math.max(1, nodes.getAsInt());
+    Shared shared =
+        buckets.get(tenantId, id -> new Shared(Bucket.builder().addLimit(limit(n)).build(), n));
+    if (shared.nodes() != n) {
+      // The cluster grew or shrank: the same bucket, its tokens scaled to the new share.
+      shared
+          .bucket()
+          .replaceConfiguration(
+              BucketConfiguration.builder().addLimit(limit(n)).build(),
+              TokensInheritanceStrategy.PROPORTIONALLY);
+      buckets.put(tenantId, new Shared(shared.bucket(), n));
+    }
+    return shared.bucket();
+  }
+
+  /** This node's share: the rate and the depth divided by {@code n} (the depth at least one). */
+  private Bandwidth limit(int n) {
+    return Bandwidth.builder()
+        .capacity(Math.max(1, (rate + n - 1) / n))
+        .refillGreedy(rate, Duration.ofSeconds(n))
+        .build();
   }
 }

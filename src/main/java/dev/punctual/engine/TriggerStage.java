@@ -51,7 +51,8 @@ final class TriggerStage {
       DeliveryStage delivery,
       EngineThreads threads,
       Ticker ticker,
-      EngineTracing tracing) {
+      EngineTracing tracing,
+      LiveNodes liveNodes) {
     this.tracing = tracing;
     this.threads = threads;
     this.ticker = ticker;
@@ -62,7 +63,7 @@ final class TriggerStage {
     this.clock = clock;
     this.metrics = metrics;
     this.delivery = delivery;
-    this.budget = new TenantFireBudget(settings.tenantFireRate());
+    this.budget = new TenantFireBudget(settings.tenantFireRate(), liveNodes::schedulers);
   }
 
   void start() {

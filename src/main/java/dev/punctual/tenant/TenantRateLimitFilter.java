@@ -3,10 +3,14 @@ package dev.punctual.tenant;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.engine.LiveNodes;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.ProblemWriter;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
@@ -25,10 +29,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The per-tenant request rate limit: a token bucket per tenant on each node ({@code
- * PUNCTUAL_RATE_LIMIT} per second, {@code PUNCTUAL_RATE_LIMIT_BURST} at once). Past it, {@code 429}
- * with {@code Retry-After} (whole seconds, rounded up). The admin key is not limited: it is one
- * operator, not a calling service.
+ * The per-tenant request rate limit of the whole cluster ({@code PUNCTUAL_RATE_LIMIT} per second,
+ * {@code PUNCTUAL_RATE_LIMIT_BURST} at once): a token bucket per tenant on each node holding its
+ * share, the rate and the burst divided by the live API nodes of the last heartbeat ({@link
+ * LiveNodes}). A load balancer that spreads requests evenly gives a tenant the configured figures;
+ * a client pinned to one node gets that node's share. Past it, {@code 429} with {@code Retry-After}
+ * (whole seconds, rounded up). The admin key is not limited: it is one operator, not a calling
+ * service.
  *
  * <p>Every tenant answer says where the bucket stands: {@code X-RateLimit-Limit} is its size (the
  * requests that may be made at once, the burst), {@code X-RateLimit-Remaining} what is left of it
@@ -36,9 +43,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * RateLimit draft is not followed: it states a quota per time window, which a token bucket is not,
  * and it is still a draft.
  *
- * <p>Buckets live in this node's memory, so behind a load balancer a tenant gets the limit once per
- * node: a shared bucket would cost a database round trip per request, more than the request itself.
- * Bucket4j because its buckets are lock-free and refill lazily, with no timer thread.
+ * <p>Buckets live in this node's memory, each with its share: a bucket shared in the database would
+ * cost a round trip per request, more than the request itself. Bucket4j because its buckets are
+ * lock-free, refill lazily with no timer thread, and take a new configuration (a new share) in
+ * place.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -51,12 +59,20 @@ class TenantRateLimitFilter extends OncePerRequestFilter {
   private final int burst;
   private final ProblemWriter problems;
   private final Counter limited;
+  private final LiveNodes liveNodes;
   // Idle tenants' buckets are full again after burst/rate seconds; forgetting them is the same.
-  private final Cache<Long, Bucket> buckets =
+  private final Cache<Long, Shared> buckets =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
 
+  /** A tenant's bucket and the node count its configuration was made for. */
+  private record Shared(Bucket bucket, int nodes) {}
+
   TenantRateLimitFilter(
-      PunctualProperties properties, ProblemWriter problems, MeterRegistry registry) {
+      PunctualProperties properties,
+      ProblemWriter problems,
+      MeterRegistry registry,
+      LiveNodes liveNodes) {
+    this.liveNodes = liveNodes;
     this.rate = properties.rateLimit();
     this.burst = Math.max(properties.rateLimitBurst(), 1);
     this.problems = problems;
@@ -80,12 +96,12 @@ class TenantRateLimitFilter extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
-    ConsumptionProbe probe =
-        buckets.get(caller.tenantId(), id -> newBucket()).tryConsumeAndReturnRemaining(1);
+    int nodes = liveNodes.api();
+    ConsumptionProbe probe = bucket(caller.tenantId(), nodes).tryConsumeAndReturnRemaining(1);
     long remaining = probe.getRemainingTokens();
-    response.setHeader(LIMIT_HEADER, Integer.toString(burst));
+    response.setHeader(LIMIT_HEADER, Integer.toString(share(burst, nodes)));
     response.setHeader(REMAINING_HEADER, Long.toString(remaining));
-    response.setHeader(RESET_HEADER, Long.toString(secondsToFull(remaining)));
+    response.setHeader(RESET_HEADER, Long.toString(secondsToFull(remaining, nodes)));
     if (probe.isConsumed()) {
       chain.doFilter(request, response);
       return;
@@ -104,14 +120,38 @@ class TenantRateLimitFilter extends OncePerRequestFilter {
   }
 
   /** Whole seconds, rounded up, until a bucket with {@code remaining} tokens is full. */
-  private long secondsToFull(long remaining) {
-    long missing = burst - remaining;
-    return missing <= 0 ? 0 : (missing + rate - 1) / rate;
+  private long secondsToFull(long remaining, int nodes) {
+    long missing = share(burst, nodes) - remaining;
+    // The share refills rate/nodes tokens a second.
+    return missing <= 0 ? 0 : (missing * nodes + rate - 1) / rate;
   }
 
-  private Bucket newBucket() {
-    return Bucket.builder()
-        .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
+  private Bucket bucket(long tenantId, int nodes) {
+    Shared shared =
+        buckets.get(
+            tenantId, id -> new Shared(Bucket.builder().addLimit(limit(nodes)).build(), nodes));
+    if (shared.nodes() != nodes) {
+      // The cluster grew or shrank: the same bucket, its tokens scaled to the new share.
+      shared
+          .bucket()
+          .replaceConfiguration(
+              BucketConfiguration.builder().addLimit(limit(nodes)).build(),
+              TokensInheritanceStrategy.PROPORTIONALLY);
+      buckets.put(tenantId, new Shared(shared.bucket(), nodes));
+    }
+    return shared.bucket();
+  }
+
+  /** This node's share: the burst and the rate divided by the live API nodes. */
+  private Bandwidth limit(int nodes) {
+    return Bandwidth.builder()
+        .capacity(share(burst, nodes))
+        .refillGreedy(rate, Duration.ofSeconds(nodes))
         .build();
+  }
+
+  /** A figure divided by the nodes, rounded up, at least one. */
+  private static int share(int figure, int nodes) {
+    return Math.max(1, (figure + nodes - 1) / nodes);
   }
 }

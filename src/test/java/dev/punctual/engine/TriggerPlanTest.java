@@ -40,7 +40,8 @@ class TriggerPlanTest {
         delivery,
         null,
         ticker,
-        EngineTracing.NONE);
+        EngineTracing.NONE,
+        new LiveNodes());
   }
 
   private static ClaimedJob job(long id, long tenant, Duration every, Instant fireAt) {
