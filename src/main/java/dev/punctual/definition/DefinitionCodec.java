@@ -147,12 +147,27 @@ public final class DefinitionCodec {
       }
     }
     Duration timeout = duration(t, "timeout", false);
+    OAuth2Auth auth = null;
+    JsonNode a = t.get("auth");
+    if (a != null && !a.isNull()) {
+      if (!OAuth2Auth.TYPE.equals(string(a, "type", true))) {
+        throw new IllegalArgumentException("auth.type " + a.get("type") + " is not known");
+      }
+      auth =
+          new OAuth2Auth(
+              string(a, "tokenUrl", true),
+              string(a, "clientId", true),
+              string(a, "clientSecret", true),
+              string(a, "scope", false),
+              string(a, "audience", false));
+    }
     return new HttpTarget(
         method == null ? HttpTarget.DEFAULT_METHOD : method,
         string(t, "url", true),
         headers,
         string(t, "body", false),
-        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : timeout);
+        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : timeout,
+        auth);
   }
 
   public static RetryPolicy decodeRetry(String text) {
@@ -225,6 +240,15 @@ public final class DefinitionCodec {
         ObjectNode headers = json.putObject("headers");
         http.headers().forEach(headers::put);
         json.put("body", http.body());
+        if (http.auth() != null) {
+          ObjectNode auth = json.putObject("auth");
+          auth.put("type", OAuth2Auth.TYPE);
+          auth.put("tokenUrl", http.auth().tokenUrl());
+          auth.put("clientId", http.auth().clientId());
+          auth.put("clientSecret", http.auth().clientSecret());
+          auth.put("scope", http.auth().scope());
+          auth.put("audience", http.auth().audience());
+        }
       }
       case AMQP -> {
         AmqpTarget amqp = (AmqpTarget) target;

@@ -50,6 +50,9 @@ import org.apache.hc.core5.util.Timeout;
  */
 public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseable {
   public static final int SNIPPET_BYTES = 4096;
+  // Token answers are read whole (a JWT may be a few KB); more than this is not a token answer.
+  private static final int TOKEN_BYTES = 64 * 1024;
+  private final OAuth2Tokens tokens = new OAuth2Tokens(System::nanoTime);
 
   private final CloseableHttpAsyncClient client;
   private final ScheduledExecutorService deadlines;
@@ -133,7 +136,99 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
           failure(AttemptResult.Outcome.FAILURE, "invalid request: " + e.getMessage(), started));
       return result;
     }
-    return execute(request, target.timeout(), started, result);
+    if (target.auth() == null) {
+      return execute(request, target.timeout(), started, result);
+    }
+    // OAuth 2.0 client credentials: a token first (cached, shared by concurrent deliveries).
+    SimpleRequestBuilder withoutToken = request;
+    tokens
+        .token(target.auth(), form -> postForm(form, target.timeout()))
+        .whenComplete(
+            (token, error) -> {
+              if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                result.complete(
+                    failure(
+                        AttemptResult.Outcome.FAILURE,
+                        "oauth2 token: " + describe(cause),
+                        started));
+                return;
+              }
+              withoutToken.setHeader("Authorization", "Bearer " + token.value());
+              execute(withoutToken, target.timeout(), started, result)
+                  .thenAccept(
+                      r -> {
+                        if (r.code() != null && r.code() == 401) {
+                          tokens.refused(target.auth(), token.value());
+                        }
+                      });
+            });
+    return result;
+  }
+
+  /**
+   * A token request (RFC 6749, 4.4.2): a form POST with HTTP Basic client credentials, through the
+   * egress guard like any delivery, no redirects, answered within {@code timeout}.
+   */
+  private CompletableFuture<OAuth2Tokens.Answer> postForm(
+      OAuth2Tokens.TokenRequest form, Duration timeout) {
+    CompletableFuture<OAuth2Tokens.Answer> answer = new CompletableFuture<>();
+    Optional<String> denied;
+    try {
+      denied = guard.denialOfLiteral(URI.create(form.url()).getHost());
+    } catch (IllegalArgumentException e) {
+      answer.completeExceptionally(new OAuth2Tokens.TokenException("invalid token URL"));
+      return answer;
+    }
+    if (denied.isPresent()) {
+      answer.completeExceptionally(
+          new OAuth2Tokens.TokenException("egress denied: " + denied.get()));
+      return answer;
+    }
+    Timeout t = Timeout.ofMilliseconds(timeout.toMillis());
+    SimpleRequestBuilder request =
+        SimpleRequestBuilder.post(form.url())
+            .setRequestConfig(
+                RequestConfig.custom()
+                    .setResponseTimeout(t)
+                    .setConnectionRequestTimeout(t)
+                    .setRedirectsEnabled(false)
+                    .build())
+            .addHeader("User-Agent", userAgent)
+            .addHeader("Accept", "application/json")
+            .addHeader("Authorization", form.authorization())
+            .setBody(form.form(), ContentType.APPLICATION_FORM_URLENCODED);
+    Future<CappedBodyConsumer.Answer> call =
+        client.execute(
+            SimpleRequestProducer.create(request.build()),
+            new CappedBodyConsumer(TOKEN_BYTES),
+            new FutureCallback<>() {
+              @Override
+              public void completed(CappedBodyConsumer.Answer a) {
+                answer.complete(new OAuth2Tokens.Answer(a.status(), a.snippet()));
+              }
+
+              @Override
+              public void failed(Exception e) {
+                answer.completeExceptionally(
+                    new OAuth2Tokens.TokenException(
+                        outcomeOf(e, System.nanoTime(), timeout).error()));
+              }
+
+              @Override
+              public void cancelled() {
+                answer.completeExceptionally(
+                    new OAuth2Tokens.TokenException("timed out after " + timeout));
+              }
+            });
+    var deadline =
+        deadlines.schedule(() -> call.cancel(true), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    answer.whenComplete((r, e) -> deadline.cancel(false));
+    return answer;
+  }
+
+  private static String describe(Throwable error) {
+    return error instanceof OAuth2Tokens.TokenException ? error.getMessage() : error.toString();
   }
 
   /**

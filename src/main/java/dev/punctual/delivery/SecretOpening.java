@@ -1,6 +1,7 @@
 package dev.punctual.delivery;
 
 import dev.punctual.definition.HttpTarget;
+import dev.punctual.definition.OAuth2Auth;
 import dev.punctual.secret.SecretBox;
 import dev.punctual.secret.SecretUnavailableException;
 import java.util.LinkedHashMap;
@@ -63,12 +64,24 @@ public final class SecretOpening implements Deliverer, NotificationPoster {
   }
 
   private HttpTarget open(HttpTarget target) {
-    if (target.headers().values().stream().noneMatch(SecretBox::isSealed)) {
+    OAuth2Auth auth = target.auth();
+    boolean sealedAuth = auth != null && SecretBox.isSealed(auth.clientSecret());
+    if (!sealedAuth && target.headers().values().stream().noneMatch(SecretBox::isSealed)) {
       return target;
     }
     Map<String, String> headers = new LinkedHashMap<>();
     target.headers().forEach((name, value) -> headers.put(name, box.open(value)));
-    return new HttpTarget(target.method(), target.url(), headers, target.body(), target.timeout());
+    OAuth2Auth opened =
+        sealedAuth
+            ? new OAuth2Auth(
+                auth.tokenUrl(),
+                auth.clientId(),
+                box.open(auth.clientSecret()),
+                auth.scope(),
+                auth.audience())
+            : auth;
+    return new HttpTarget(
+        target.method(), target.url(), headers, target.body(), target.timeout(), opened);
   }
 
   private List<String> open(List<String> secrets) {

@@ -3,6 +3,7 @@ package dev.punctual.job;
 import dev.punctual.definition.HttpTarget;
 import dev.punctual.definition.JobDefinition;
 import dev.punctual.definition.Misfire;
+import dev.punctual.definition.OAuth2Auth;
 import dev.punctual.definition.Overlap;
 import dev.punctual.definition.RetryPolicy;
 import dev.punctual.definition.Target;
@@ -151,7 +152,7 @@ final class JobSpecReader {
   }
 
   private static HttpTarget readHttpTarget(JsonInput in, EgressGuard guard) {
-    in.allowOnly(Set.of("type", "method", "url", "headers", "body", "timeout"), Set.of());
+    in.allowOnly(Set.of("type", "method", "url", "headers", "body", "timeout", "auth"), Set.of());
     String method = in.string("method", false, 16);
     if (method != null) {
       method = method.toUpperCase(Locale.ROOT);
@@ -174,6 +175,12 @@ final class JobSpecReader {
       in.error("body", "must be at most " + MAX_BODY_BYTES + " bytes");
     }
     Duration timeout = in.duration("timeout", false, Duration.ofSeconds(1), Duration.ofMinutes(15));
+    OAuth2Auth auth = readAuth(in.object("auth", false), guard);
+    if (auth != null
+        && headers != null
+        && headers.keySet().stream().anyMatch(n -> n.equalsIgnoreCase("Authorization"))) {
+      in.error("headers.Authorization", "is set by target.auth; send one or the other");
+    }
     if (!in.isValid()) {
       return null;
     }
@@ -182,7 +189,36 @@ final class JobSpecReader {
         url,
         headers == null ? Map.of() : headers,
         body,
-        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : timeout);
+        timeout == null ? HttpTarget.DEFAULT_TIMEOUT : timeout,
+        auth);
+  }
+
+  /**
+   * {@code target.auth}: {@code {"type": "oauth2", "tokenUrl", "clientId", "clientSecret", "scope",
+   * "audience"}}. The token URL passes the egress guard like the target's.
+   */
+  private static OAuth2Auth readAuth(JsonInput in, EgressGuard guard) {
+    if (in == null) {
+      return null;
+    }
+    in.allowOnly(
+        Set.of("type", "tokenUrl", "clientId", "clientSecret", "scope", "audience"), Set.of());
+    String type = in.string("type", true, 16);
+    if (type != null && !type.equals(OAuth2Auth.TYPE)) {
+      in.error("type", "must be \"oauth2\" (client credentials)");
+    }
+    String tokenUrl = in.string("tokenUrl", true, 2048);
+    if (tokenUrl != null) {
+      guard.problemWithUrl(tokenUrl).ifPresent(problem -> in.error("tokenUrl", problem));
+    }
+    String clientId = in.string("clientId", true, 256);
+    String clientSecret = in.string("clientSecret", true, 4096);
+    if (SecretHeaders.REDACTED.equals(clientSecret)) {
+      in.error("clientSecret", "is the placeholder the API shows for secrets; send the real value");
+    }
+    String scope = in.string("scope", false, 1024);
+    String audience = in.string("audience", false, 1024);
+    return in.isValid() ? new OAuth2Auth(tokenUrl, clientId, clientSecret, scope, audience) : null;
   }
 
   private static void checkUrl(JsonInput in, String url, EgressGuard guard) {

@@ -15,6 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class SecretHeaders {
   static final String REDACTED = "***";
+  static final String AUTH_SECRET = "clientSecret";
 
   private static final Set<String> NAMES = Set.of("authorization", "proxy-authorization", "cookie");
   private static final String[] PARTS = {
@@ -46,13 +47,23 @@ final class SecretHeaders {
     return false;
   }
 
-  /** A copy of a stored target with the values of secret headers replaced by {@link #REDACTED}. */
+  /**
+   * A copy of a stored target with the values of secret headers, and the OAuth client secret of
+   * {@code auth}, replaced by {@link #REDACTED}.
+   */
   static JsonNode redact(JsonNode target) {
     JsonNode headers = target == null ? null : target.get("headers");
-    if (headers == null || !headers.isObject() || !anySecret(headers)) {
+    boolean auth = target != null && target.path("auth").has(AUTH_SECRET);
+    if (!auth && (headers == null || !headers.isObject() || !anySecret(headers))) {
       return target;
     }
     ObjectNode copy = ((ObjectNode) target).deepCopy();
+    if (auth) {
+      ((ObjectNode) copy.get("auth")).put(AUTH_SECRET, REDACTED);
+    }
+    if (headers == null || !headers.isObject()) {
+      return copy;
+    }
     ObjectNode redacted = (ObjectNode) copy.get("headers");
     for (String name : headers.propertyNames()) {
       if (isSecret(name)) {
@@ -68,6 +79,7 @@ final class SecretHeaders {
    * reader to refuse.
    */
   static JsonNode restore(JsonNode body, JsonNode storedTarget) {
+    body = restoreAuthSecret(body, storedTarget);
     JsonNode headers = body.path("target").path("headers");
     JsonNode stored = storedTarget == null ? null : storedTarget.get("headers");
     if (!headers.isObject() || stored == null || !stored.isObject()) {
@@ -83,6 +95,18 @@ final class SecretHeaders {
         newHeaders.set(header.getKey(), kept);
       }
     }
+    return copy;
+  }
+
+  /** {@code target.auth.clientSecret} sent back as {@link #REDACTED}: the stored one is kept. */
+  private static JsonNode restoreAuthSecret(JsonNode body, JsonNode storedTarget) {
+    JsonNode sent = body.path("target").path("auth").path(AUTH_SECRET);
+    JsonNode kept = storedTarget == null ? null : storedTarget.path("auth").get(AUTH_SECRET);
+    if (!REDACTED.equals(sent.stringValue(null)) || kept == null) {
+      return body;
+    }
+    ObjectNode copy = ((ObjectNode) body).deepCopy();
+    ((ObjectNode) copy.get("target").get("auth")).set(AUTH_SECRET, kept);
     return copy;
   }
 

@@ -56,10 +56,20 @@ class TargetSecrets implements SealedStore {
   private static JsonNode map(
       JsonNode target, java.util.function.UnaryOperator<String> f, boolean secretNamesOnly) {
     JsonNode headers = target == null ? null : target.get("headers");
-    if (headers == null || !headers.isObject()) {
+    String authSecret =
+        target == null
+            ? null
+            : target.path("auth").path(SecretHeaders.AUTH_SECRET).stringValue(null);
+    if ((headers == null || !headers.isObject()) && authSecret == null) {
       return target;
     }
     ObjectNode copy = ((ObjectNode) target).deepCopy();
+    if (authSecret != null && (secretNamesOnly || SecretBox.isSealed(authSecret))) {
+      ((ObjectNode) copy.get("auth")).put(SecretHeaders.AUTH_SECRET, f.apply(authSecret));
+    }
+    if (headers == null || !headers.isObject()) {
+      return copy;
+    }
     ObjectNode out = (ObjectNode) copy.get("headers");
     for (Map.Entry<String, JsonNode> header : headers.properties()) {
       String value = header.getValue().stringValue(null);
@@ -89,7 +99,8 @@ class TargetSecrets implements SealedStore {
               jdbc.sql(
                       """
                       select id, target::text as target from jobs
-                      where id > :after and target::text like '%"headers"%'
+                      where id > :after
+                        and (target::text like '%"headers"%' or target::text like '%"auth"%')
                       order by id limit :batch
                       """)
                   .param("after", after)
