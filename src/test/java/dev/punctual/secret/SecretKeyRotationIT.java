@@ -68,14 +68,36 @@ class SecretKeyRotationIT {
       // 1. The new key beside the old one, on every node (the old one still seals).
       b = restart(b, dir.resolve("b"), db, oldKey + "," + newKey);
       a = restart(a, dir.resolve("a"), db, oldKey + "," + newKey);
+      // A poisoned row: another tenant's signing secret altered in the database. It cannot be
+      // re-sealed; the others must be all the same.
+      Api.Response other = a.api(ADMIN).post("/api/v1/tenants", Map.of("name", "altered"));
+      assertThat(other.status()).isEqualTo(201);
+      String poisoned =
+          SecretBox.PREFIX + SecretBox.keyId(Base64.getDecoder().decode(oldKey)) + ":AAAAAAAA";
+      a.bean(JdbcClient.class)
+          .sql(
+              """
+              update signing_secrets set secret = :poisoned
+              where tenant_id = (select id from tenants where name = 'altered')
+              """)
+          .param("poisoned", poisoned)
+          .update();
+
       // 2. The new key current on every node; the last to start on it re-seals everything.
       b = restart(b, dir.resolve("b"), db, newKey + "," + oldKey);
       a = restart(a, dir.resolve("a"), db, newKey + "," + oldKey);
       JdbcClient sql = a.bean(JdbcClient.class);
       String newId = SecretBox.keyId(Base64.getDecoder().decode(newKey));
-      await("every secret sealed under the new key")
+      await("every secret but the altered one sealed under the new key")
           .atMost(Duration.ofSeconds(30))
-          .until(() -> sealedUnder(sql, newId));
+          .until(() -> sealedUnder(sql, newId, poisoned));
+      assertThat(
+              sql.sql("select count(*) from signing_secrets where secret = :p")
+                  .param("p", poisoned)
+                  .query(Long.class)
+                  .single())
+          .as("the altered secret, left as it was")
+          .isEqualTo(1L);
       // 3. The old key dropped.
       b = restart(b, dir.resolve("b"), db, newKey);
       a = restart(a, dir.resolve("a"), db, newKey);
@@ -112,9 +134,13 @@ class SecretKeyRotationIT {
     }
   }
 
-  private static boolean sealedUnder(JdbcClient sql, String keyId) {
+  private static boolean sealedUnder(JdbcClient sql, String keyId, String except) {
     String prefix = SecretBox.PREFIX + keyId + ":";
-    List<String> secrets = sql.sql("select secret from signing_secrets").query(String.class).list();
+    List<String> secrets =
+        sql.sql("select secret from signing_secrets where secret <> :except")
+            .param("except", except)
+            .query(String.class)
+            .list();
     List<String> targets = sql.sql("select target::text from jobs").query(String.class).list();
     return !secrets.isEmpty()
         && secrets.stream().allMatch(s -> s.startsWith(prefix))
