@@ -23,8 +23,19 @@ class SchedulePreviewController {
     this.clock = clock;
   }
 
+  /**
+   * One fire time as the schedule's zone sees it ({@code local}, with its offset), and whether the
+   * DST rule moved it ({@code dst}: {@code GAP}, {@code OVERLAP}, or absent).
+   */
+  record FireTime(
+      Instant at,
+      java.time.OffsetDateTime local,
+      @com.fasterxml.jackson.annotation.JsonInclude(
+              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+          dev.punctual.schedule.CronSchedule.DstShift dst) {}
+
   @PostMapping("/api/v1/schedules/preview")
-  Map<String, List<Instant>> preview(@RequestBody JsonNode body) {
+  Map<String, Object> preview(@RequestBody JsonNode body) {
     JsonInput in = JsonInput.of(body);
     in.allowOnly(Set.of("schedule", "after", "count"), Set.of());
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
@@ -34,7 +45,18 @@ class SchedulePreviewController {
     dev.punctual.schedule.Schedule schedule =
         scheduleIn == null ? null : ScheduleReader.read(scheduleIn, after == null ? now : after);
     in.throwIfInvalid();
-    return Map.of(
-        "fireTimes", schedule.preview(after == null ? now : after, count == null ? 10 : count));
+    List<Instant> times = schedule.preview(after == null ? now : after, count == null ? 10 : count);
+    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+    answer.put("fireTimes", times);
+    answer.put("details", times.stream().map(t -> fireTime(schedule, t)).toList());
+    return answer;
+  }
+
+  private static FireTime fireTime(dev.punctual.schedule.Schedule schedule, Instant at) {
+    if (schedule instanceof dev.punctual.schedule.CronSchedule cron) {
+      return new FireTime(
+          at, at.atZone(cron.zone()).toOffsetDateTime(), cron.dstShift(at).orElse(null));
+    }
+    return new FireTime(at, at.atOffset(java.time.ZoneOffset.UTC), null);
   }
 }

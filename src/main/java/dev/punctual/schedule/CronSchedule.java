@@ -46,6 +46,30 @@ public record CronSchedule(CronExpression cron, ZoneId zone, Bounds bounds) impl
     return cron.nextMatch(start).map(match -> toInstant(match, rules));
   }
 
+  /** How the DST rule moved a fire time, for the preview: the engine never needs to know. */
+  public enum DstShift {
+    /** Fires at the end of a jump forward, for local times that the jump skipped. */
+    GAP,
+    /** A local time that happens twice, fired at its first occurrence only. */
+    OVERLAP
+  }
+
+  /** Whether {@code fire}, a fire time of this schedule, was moved by the DST rule, and how. */
+  public Optional<DstShift> dstShift(Instant fire) {
+    ZoneRules rules = zone.getRules();
+    ZoneOffsetTransition jump = rules.previousTransition(fire.plusNanos(1));
+    if (jump != null && jump.getInstant().equals(fire) && jump.isGap()) {
+      Optional<LocalDateTime> skipped = cron.nextMatch(jump.getDateTimeBefore());
+      if (skipped.isPresent() && skipped.get().isBefore(jump.getDateTimeAfter())) {
+        return Optional.of(DstShift.GAP);
+      }
+    }
+    LocalDateTime local = fire.atZone(zone).toLocalDateTime();
+    return rules.getValidOffsets(local).size() > 1
+        ? Optional.of(DstShift.OVERLAP)
+        : Optional.empty();
+  }
+
   /** The instant a matching local time fires at, under the DST rule. */
   static Instant toInstant(LocalDateTime local, ZoneRules rules) {
     List<ZoneOffset> offsets = rules.getValidOffsets(local);

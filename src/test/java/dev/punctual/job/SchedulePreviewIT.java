@@ -34,6 +34,51 @@ class SchedulePreviewIT extends ApiTestBase {
                 3));
     assertThat(times(r))
         .containsExactly("2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z");
+    // Each time in the zone, the one the jump moved marked.
+    assertThat(r.body().path("details").get(0).path("local").asString())
+        .isEqualTo("2026-03-28T02:30:00+01:00");
+    assertThat(r.body().path("details").get(0).has("dst")).isFalse();
+    assertThat(r.body().path("details").get(1).path("dst").asString()).isEqualTo("GAP");
+    assertThat(r.body().path("details").get(1).path("local").asString())
+        .isEqualTo("2026-03-29T03:00:00+02:00");
+  }
+
+  @Test
+  void previewMarksTheRepeatedHourAndOnlyTheTimesTheJumpMoved() {
+    Api tenant = newTenant();
+    // 02:30 happens twice on 2026-10-25 in Berlin: fired once, at the first pass (00:30Z).
+    Api.Response fallBack =
+        tenant.post(
+            "/api/v1/schedules/preview",
+            Map.of(
+                "schedule",
+                Map.of("cron", "30 2 * * *", "timezone", "Europe/Berlin"),
+                "after",
+                "2026-10-24T12:00:00Z",
+                "count",
+                2));
+    assertThat(times(fallBack)).containsExactly("2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z");
+    assertThat(fallBack.body().path("details").get(0).path("dst").asString()).isEqualTo("OVERLAP");
+    assertThat(fallBack.body().path("details").get(1).has("dst")).isFalse();
+    // 03:00 itself exists on the day of the jump: it fires at 01:00Z but was not moved.
+    Api.Response onTheHour =
+        tenant.post(
+            "/api/v1/schedules/preview",
+            Map.of(
+                "schedule",
+                Map.of("cron", "0 3 * * *", "timezone", "Europe/Berlin"),
+                "after",
+                "2026-03-28T12:00:00Z",
+                "count",
+                1));
+    assertThat(times(onTheHour)).containsExactly("2026-03-29T01:00:00Z");
+    assertThat(onTheHour.body().path("details").get(0).has("dst")).isFalse();
+    // An interval has no zone: its local times are UTC, never moved.
+    Api.Response interval =
+        tenant.post(
+            "/api/v1/schedules/preview",
+            Map.of("schedule", Map.of("interval", "PT1H"), "count", 1));
+    assertThat(interval.body().path("details").get(0).path("local").asString()).endsWith("Z");
   }
 
   @Test
