@@ -42,6 +42,23 @@ final class NodeStore {
         .single();
   }
 
+  /** A node as the admin sees it. */
+  record NodeInfo(
+      String id, java.util.List<String> roles, Instant startedAt, Instant heartbeatAt) {}
+
+  /** Every node that heartbeat within the last hour (older ones are forgotten), by id. */
+  java.util.List<NodeInfo> list() {
+    return jdbc.sql("select id, roles, started_at, heartbeat_at from nodes order by id")
+        .query(
+            (rs, row) ->
+                new NodeInfo(
+                    rs.getString(1),
+                    java.util.List.of(rs.getString(2).split(",")),
+                    rs.getObject(3, java.time.OffsetDateTime.class).toInstant(),
+                    rs.getObject(4, java.time.OffsetDateTime.class).toInstant()))
+        .list();
+  }
+
   /** Forgets nodes silent for an hour: their work was taken over long ago. */
   void forgetLongDead() {
     jdbc.sql("delete from nodes where heartbeat_at < now() - interval '1 hour'").update();

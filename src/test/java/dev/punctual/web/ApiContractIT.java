@@ -319,6 +319,14 @@ class ApiContractIT extends ApiTestBase {
         api, "POST", "/api/v1/schedules/preview", Map.of("schedule", Map.of("cron", "61 * * * *")));
     call(api, "POST", "/api/v1/schedules/preview", "a: b", Map.of("Content-Type", "text/yaml"));
 
+    // The overview, the strip of outcomes, the nodes.
+    call(api, "GET", "/api/v1/overview", null);
+    call(admin, "GET", "/api/v1/overview", null); // 403
+    call(api, "GET", "/api/v1/jobs/recent-outcomes?id=" + id + "&limit=5", null);
+    call(api, "GET", "/api/v1/jobs/recent-outcomes", null); // 400
+    call(admin, "GET", "/api/v1/nodes", null);
+    call(api, "GET", "/api/v1/nodes", null); // 403
+
     call(api, "DELETE", "/api/v1/jobs/" + id, null);
     call(api, "DELETE", "/api/v1/jobs/" + id, null); // 404
 

@@ -1,0 +1,162 @@
+package dev.punctual.overview;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Counts finished runs into {@code run_stats}, per tenant and minute, once each minute is over, so
+ * that the overview reads a day of any tenant from 1,440 small rows instead of counting its runs.
+ * Every node tries every 15 s; the progress row's lock makes them take turns, and a minute counted
+ * twice is impossible (the progress moves in the same transaction as the insert).
+ *
+ * <p>A minute is counted 30 s after it ends: an outcome is stamped {@code now()} by a transaction
+ * that commits a few milliseconds later, and one still committing 30 s after would be left out of
+ * the counts (never out of the runs). Runs whose job is deleted stay counted: they happened.
+ */
+@Component
+public class RunStats implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(RunStats.class);
+
+  /** Upper bounds (exclusive, ms) of the lag histogram's buckets; one more bucket is unbounded. */
+  public static final long[] LAG_BOUNDS_MS = {
+    10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000
+  };
+
+  static final Duration GRACE = Duration.ofSeconds(30);
+  static final Duration KEPT = Duration.ofDays(2);
+  private static final Duration INTERVAL = Duration.ofSeconds(15);
+
+  /**
+   * Runs finished in {@code [:from, :until)} (and matching {@code filter}), per tenant and minute:
+   * outcomes, and the schedule's fires by lag bucket (width_bucket: 0 below the first bound, n at
+   * or above the n-th). Shared by the writer and the overview's live count, so both count alike.
+   */
+  static String perMinute(String filter) {
+    String bounds =
+        java.util.Arrays.stream(LAG_BOUNDS_MS)
+            .mapToObj(Long::toString)
+            .collect(Collectors.joining(",", "array[", "]::float8[]"));
+    String histogram =
+        IntStream.rangeClosed(0, LAG_BOUNDS_MS.length)
+            .mapToObj(i -> "count(*) filter (where lag_bucket = " + i + ")")
+            .collect(Collectors.joining(", ", "array[", "]::bigint[]"));
+    return """
+        select tenant_id, date_bin(interval '1 minute', finished_at, timestamptz 'epoch') as minute,
+               count(*) filter (where status = 'SUCCEEDED') as succeeded,
+               count(*) filter (where status = 'FAILED') as failed,
+               count(*) filter (where status = 'SKIPPED') as skipped,
+               %s as lag_counts
+        from (
+            select tenant_id, finished_at, status,
+                   case when started_at is not null and trigger in ('SCHEDULE', 'CATCH_UP')
+                        then width_bucket(extract(epoch from started_at - scheduled_for) * 1000, %s)
+                   end as lag_bucket
+            from runs
+            where finished_at >= :from and finished_at < :until %s
+        ) r
+        group by 1, 2
+        """
+        .formatted(histogram, bounds, filter);
+  }
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate transactions;
+  private ScheduledExecutorService executor;
+  private volatile boolean running;
+
+  RunStats(JdbcClient jdbc, TransactionTemplate transactions) {
+    this.jdbc = jdbc;
+    this.transactions = transactions;
+  }
+
+  /**
+   * Counts every minute over (by {@link #GRACE}) that is not counted yet, at most a day of them at
+   * once (a node that was down longer leaves the older minutes out: the overview shows a day).
+   */
+  void countFinishedMinutes() {
+    transactions.executeWithoutResult(
+        status -> {
+          java.time.Instant from =
+              jdbc.sql("select counted_until from run_stats_progress where id = 1 for update")
+                  .query(java.time.Instant.class)
+                  .single();
+          java.time.Instant until =
+              jdbc.sql(
+                      """
+                      select greatest(:from,
+                          date_bin(interval '1 minute', now() - make_interval(secs => :grace),
+                                   timestamptz 'epoch'))
+                      """)
+                  .param("from", java.sql.Timestamp.from(from))
+                  .param("grace", (double) GRACE.toSeconds())
+                  .query(java.time.Instant.class)
+                  .single();
+          if (!until.isAfter(from)) {
+            return;
+          }
+          java.time.Instant floor = until.minus(Duration.ofDays(1));
+          java.time.Instant start = from.isBefore(floor) ? floor : from;
+          // A minute counted already stays as counted (the progress only moves forward, unless an
+          // operator moves it back to count again).
+          jdbc.sql(
+                  "insert into run_stats (tenant_id, minute, succeeded, failed, skipped, lag_counts) "
+                      + perMinute("")
+                      + " on conflict (tenant_id, minute) do nothing")
+              .param("from", java.sql.Timestamp.from(start))
+              .param("until", java.sql.Timestamp.from(until))
+              .update();
+          jdbc.sql("update run_stats_progress set counted_until = :until where id = 1")
+              .param("until", java.sql.Timestamp.from(until))
+              .update();
+          jdbc.sql("delete from run_stats where minute < now() - make_interval(secs => :kept)")
+              .param("kept", (double) KEPT.toSeconds())
+              .update();
+        });
+  }
+
+  private void tick() {
+    try {
+      countFinishedMinutes();
+    } catch (RuntimeException e) {
+      // The database may be away; the next turn counts what this one did not.
+      log.debug("Run counts: {}", e.toString());
+    }
+  }
+
+  @Override
+  public synchronized void start() {
+    running = true;
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "punctual-run-stats");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(this::tick, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void stop() {
+    running = false;
+    if (executor != null) {
+      executor.shutdownNow();
+      executor = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}
