@@ -41,6 +41,8 @@ import org.springframework.util.unit.DataSize;
  *     being idle (the bucket's size)
  * @param maxJobsPerTenant {@code PUNCTUAL_MAX_JOBS_PER_TENANT}: jobs a tenant may hold (0: no
  *     limit); a create past it answers 422
+ * @param uiEnabled {@code PUNCTUAL_UI_ENABLED}: serve the dashboard at {@code /ui} (and accept its
+ *     session cookie on the API); {@code false} answers 404 there and takes API keys only
  * @see EngineProperties the engine's settings
  */
 @ConfigurationProperties("punctual")
@@ -61,7 +63,8 @@ public record PunctualProperties(
     @DefaultValue("api,scheduler,worker") String roles,
     @DefaultValue("100") int rateLimit,
     @DefaultValue("200") int rateLimitBurst,
-    @DefaultValue("100000") int maxJobsPerTenant) {
+    @DefaultValue("100000") int maxJobsPerTenant,
+    @DefaultValue("true") boolean uiEnabled) {
 
   private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");
 

@@ -21,10 +21,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every {@code /api/**} request by its {@code Authorization: Bearer <key>}: 401
- * without a valid key (unknown, revoked or expired), 403 for a read key on a request that changes
- * something, otherwise the {@link Caller} becomes a request attribute. Which kind of key an
- * endpoint takes (403) is the endpoint's business.
+ * Authenticates every {@code /api/**} request by its {@code Authorization: Bearer <key>}, or,
+ * without that header, by the dashboard's session cookie (which must then carry the session's CSRF
+ * token on every request but GET, HEAD and OPTIONS: 403 without it): 401 without a valid key
+ * (unknown, revoked or expired), 403 for a read key on a request that changes something, otherwise
+ * the {@link Caller} becomes a request attribute. Which kind of key an endpoint takes (403) is the
+ * endpoint's business.
  *
  * <p>With {@code PUNCTUAL_ADMIN_KEY} set, that key is the only admin key; otherwise the admin keys
  * kept in the database are.
@@ -32,22 +34,20 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class ApiKeyFilter extends OncePerRequestFilter {
-  private final ApiKeyStore keys;
+  private final Authenticator authenticator;
+  private final DashboardSessions sessions;
   private final ProblemWriter problems;
-  private final byte[] configuredAdminKeyHash;
-  private final java.time.Clock clock;
+  private final boolean sessionsAccepted;
 
   ApiKeyFilter(
-      ApiKeyStore keys,
+      Authenticator authenticator,
+      DashboardSessions sessions,
       ProblemWriter problems,
-      PunctualProperties properties,
-      java.time.Clock clock) {
-    this.keys = keys;
+      PunctualProperties properties) {
+    this.authenticator = authenticator;
+    this.sessions = sessions;
     this.problems = problems;
-    this.clock = clock;
-    String adminKey = properties.adminKey();
-    this.configuredAdminKeyHash =
-        adminKey == null || adminKey.isBlank() ? null : ApiKey.sha256(adminKey);
+    this.sessionsAccepted = properties.uiEnabled();
   }
 
   @Override
@@ -61,7 +61,27 @@ class ApiKeyFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     Optional<Caller> caller;
     try {
-      caller = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+      String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+      if (authorization == null && sessionsAccepted) {
+        Optional<DashboardSessions.Session> session = sessions.find(request);
+        if (session.isPresent()
+            && !safe(request)
+            && !session.get().csrfMatches(request.getHeader(DashboardSessions.CSRF_HEADER))) {
+          problems.write(
+              response,
+              new ApiProblem(
+                  HttpStatus.FORBIDDEN,
+                  "Forbidden",
+                  "A change made with the dashboard's session needs its CSRF token in "
+                      + DashboardSessions.CSRF_HEADER,
+                  List.of(),
+                  Map.of()));
+          return;
+        }
+        caller = session.flatMap(s -> authenticator.byKeyId(s.keyId()));
+      } else {
+        caller = bearer(authorization).flatMap(authenticator::byKey);
+      }
     } catch (DataAccessResourceFailureException | TransientDataAccessResourceException e) {
       problems.write(
           response,
@@ -103,43 +123,27 @@ class ApiKeyFilter extends OncePerRequestFilter {
     }
   }
 
+  private static boolean safe(HttpServletRequest request) {
+    String method = request.getMethod();
+    return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+  }
+
   /**
    * Whether a request may change something: every method but GET, HEAD and OPTIONS, except the
    * schedule preview, a POST that only computes. Decided before routing, so a read key is refused
    * the same on an endpoint that exists and on one that does not.
    */
   static boolean changes(HttpServletRequest request) {
-    String method = request.getMethod();
-    if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
-      return false;
-    }
-    return !(method.equals("POST") && request.getRequestURI().equals(READ_ONLY_POST));
+    return !safe(request)
+        && !(request.getMethod().equals("POST") && request.getRequestURI().equals(READ_ONLY_POST));
   }
 
   private static final String READ_ONLY_POST = "/api/v1/schedules/preview";
 
-  private Optional<Caller> authenticate(String authorization) {
+  private static Optional<String> bearer(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Optional.empty();
     }
-    String presented = authorization.substring(7).trim();
-    if (configuredAdminKeyHash != null
-        && java.security.MessageDigest.isEqual(ApiKey.sha256(presented), configuredAdminKeyHash)) {
-      return Optional.of(
-          new Caller(Caller.Kind.ADMIN, null, null, Caller.CONFIGURED_ADMIN, KeyScope.WRITE));
-    }
-    Optional<ApiKeyStore.StoredKey> stored =
-        ApiKey.parse(presented)
-            .flatMap(key -> keys.find(key.id()).filter(found -> accepts(found, key)));
-    stored.ifPresent(k -> keys.touch(k.id()));
-    return stored.map(k -> new Caller(k.kind(), k.tenantId(), k.tenantName(), k.id(), k.scope()));
-  }
-
-  private boolean accepts(ApiKeyStore.StoredKey stored, ApiKey presented) {
-    if (stored.revoked() || stored.expired(clock.instant()) || !presented.matches(stored.hash())) {
-      return false;
-    }
-    // A configured admin key replaces the generated one, so a leaked generated key can be retired.
-    return stored.kind() == Caller.Kind.TENANT || configuredAdminKeyHash == null;
+    return Optional.of(authorization.substring(7).trim());
   }
 }

@@ -1,0 +1,295 @@
+package dev.punctual.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.punctual.support.Api;
+import dev.punctual.support.ApiTestBase;
+import dev.punctual.support.TargetServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The dashboard in a real browser: Debian's headless Chromium, driven through its chromedriver. A
+ * tenant signs in, creates a job through the form (a field error first), watches it fire against a
+ * local target, opens the run's attempts, pauses and resumes it, replays a failed run from the
+ * failures view after a dry run, never sees another tenant's jobs, and signs out; the admin sees
+ * tenants and nodes. Each view's screenshot goes to {@code target/screenshots/} (the ones in {@code
+ * docs/screenshots/} are copies).
+ */
+class DashboardBrowserIT extends ApiTestBase {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Path SCREENSHOTS = Path.of("target/screenshots");
+
+  private static TargetServer target;
+  private WebDriver browser;
+
+  @BeforeAll
+  static void startTarget() throws IOException {
+    target = new TargetServer();
+    Files.createDirectories(SCREENSHOTS);
+  }
+
+  @AfterAll
+  static void stopTarget() {
+    target.close();
+  }
+
+  @BeforeEach
+  void startBrowser() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox", // the CI machine runs as root
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1200",
+        "--lang=en-GB");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(
+                new java.io.File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
+            .build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().timeouts().implicitlyWait(Duration.ZERO);
+  }
+
+  @AfterEach
+  void stopBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  private String ui(String hash) {
+    return "http://127.0.0.1:" + port + "/ui/" + hash;
+  }
+
+  private WebElement find(String css) {
+    return await()
+        .atMost(WAIT)
+        .pollDelay(Duration.ZERO)
+        .ignoreExceptions()
+        .until(() -> browser.findElement(By.cssSelector(css)), WebElement::isDisplayed);
+  }
+
+  private void waitForText(String css, String text) {
+    await()
+        .atMost(WAIT)
+        .pollDelay(Duration.ZERO)
+        .ignoreExceptions()
+        .until(() -> browser.findElement(By.cssSelector(css)).getText(), t -> t.contains(text));
+  }
+
+  private void screenshot(String name) throws IOException {
+    byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+  }
+
+  private void signIn(String key) {
+    browser.get(ui(""));
+    find("#key").sendKeys(key);
+    find("form.sign-in button[type=submit]").click();
+  }
+
+  private void type(WebElement input, String text) {
+    input.clear();
+    input.sendKeys(text);
+  }
+
+  private WebElement field(String path) {
+    return find(
+        "[data-field='"
+            + path
+            + "'] input, [data-field='"
+            + path
+            + "'] select, [data-field='"
+            + path
+            + "'] textarea");
+  }
+
+  @Test
+  void aTenantWorksThroughEveryViewInABrowser() throws IOException {
+    Api tenant = newTenant();
+    Api other = newTenant();
+    Api.Response hidden = other.post("/api/v1/jobs", cronJob("other-tenants-job"));
+    String hiddenId = hidden.body().path("id").asString();
+
+    // A job that fails (its target answers 500 until fixed), to replay from the failures view.
+    String switchName = "dash-" + UUID.randomUUID();
+    Api.Response failing =
+        tenant.post(
+            "/api/v1/jobs",
+            Map.of(
+                "name", "failing-report",
+                "schedule", Map.of("at", java.time.Instant.now().toString()),
+                "target", Map.of("url", target.url("/switch/" + switchName)),
+                "retry", Map.of("maxAttempts", 1)));
+    assertThat(failing.status()).as(failing.toString()).isEqualTo(201);
+
+    signIn(tenant.key());
+    find("#card-last-hour");
+    await().atMost(WAIT).until(() -> !tenant.get("/api/v1/runs").body().path("items").isEmpty());
+    browser.navigate().refresh();
+    waitForText("#card-last-hour", "1 failed");
+    find("section.two");
+
+    // The page's own origin, with the session's cookie, but without the CSRF token: refused.
+    Object status =
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "fetch('/api/v1/jobs', {method: 'POST', credentials: 'same-origin',"
+                    + " headers: {'Content-Type': 'application/json'},"
+                    + " body: JSON.stringify({name: 'forged', schedule: {interval: 'PT1H'},"
+                    + " target: {url: 'https://example.com/'}})}).then(r => done(r.status));");
+    assertThat(status).isEqualTo(403L);
+    assertThat(tenant.get("/api/v1/jobs?namePrefix=forged").body().path("items")).isEmpty();
+    // The cookie is out of the page's scripts' reach.
+    assertThat(
+            ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return document.cookie"))
+        .isEqualTo("");
+
+    // The jobs list: another tenant's job is not there, nor reachable by its id.
+    browser.get(ui("#/jobs"));
+    waitForText("main table", "failing-report");
+    assertThat(browser.findElement(By.cssSelector("main")).getText())
+        .doesNotContain("other-tenants-job");
+    browser.get(ui("#/jobs/" + hiddenId));
+    waitForText("main", "Could not load");
+    assertThat(browser.findElement(By.cssSelector("main")).getText())
+        .doesNotContain("other-tenants-job");
+
+    // The form: a field error as the API gives it, a DST gap marked in the preview, then a job.
+    browser.get(ui("#/jobs/new"));
+    type(field("name"), "browser-job");
+    type(field("schedule.cron"), "30 2 * 3 SUN");
+    type(field("schedule.timezone"), "Europe/Berlin");
+    waitForText("#preview", "GAP");
+    // 02:30 does not exist on the last Sunday of March in Berlin: fired at 03:00 and marked.
+    assertThat(browser.findElement(By.cssSelector("#preview li.dst")).getText())
+        .contains("2027-03-28 03:00:00+02:00");
+    screenshot("job-form-preview");
+    type(field("schedule.cron"), "61 * * * *");
+    type(field("target.url"), target.url("/ok"));
+    find("#save").click();
+    waitForText("[data-field='schedule.cron'] .field-error", "schedule.cron");
+    assertThat(field("schedule.cron").getAttribute("aria-invalid")).isEqualTo("true");
+    screenshot("job-form-error");
+    find("[data-field='schedule.cron']").isDisplayed();
+    browser.findElement(By.cssSelector("input[name=kind][value=interval]")).click();
+    type(field("schedule.interval"), "PT2S");
+    find("#save").click();
+
+    // The job's page: its run appears without a reload, and its attempts open.
+    waitForText("main h1", "browser-job");
+    waitForText("#runs ~ .table-wrap, section[aria-labelledby=runs]", "SUCCEEDED");
+    screenshot("job");
+    find("section[aria-labelledby=runs] tbody tr a").click();
+    waitForText("section[aria-labelledby=attempts]", "SUCCEEDED");
+    assertThat(browser.findElement(By.cssSelector("[data-attempt='1']")).getText()).contains("200");
+    screenshot("run");
+
+    // Pause and resume.
+    browser.navigate().back();
+    find("#pause").click();
+    waitForText("main h1", "PAUSED");
+    assertThat(
+            tenant
+                .get("/api/v1/jobs?namePrefix=browser-job")
+                .body()
+                .path("items")
+                .get(0)
+                .path("state")
+                .asString())
+        .isEqualTo("PAUSED");
+    find("#resume").click();
+    waitForText("main h1", "ACTIVE");
+
+    // The failures view: a dry run first, then the replay, which succeeds once the target is fixed.
+    browser.get(ui("#/failures"));
+    waitForText("main table", "failing-report");
+    screenshot("failures");
+    find("#replay-all").click();
+    waitForText("#replay-plan", "1 run(s) would be replayed");
+    assertThat(tenant.get("/api/v1/runs").body().path("items")).hasSize(1);
+    target.fix(switchName);
+    find("#replay-all-confirm").click();
+    waitForText("#replay-plan", "1 replay(s) made");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                target.deliveries(d -> d.path().equals("/switch/" + switchName)).size() == 2
+                    && tenant
+                        .get("/api/v1/jobs/" + failing.body().path("id").asString() + "/runs")
+                        .body()
+                        .path("items")
+                        .get(0)
+                        .path("status")
+                        .asString()
+                        .equals("SUCCEEDED"));
+
+    browser.get(ui("#/"));
+    waitForText("#card-last-hour", "ok");
+    find("section.two");
+    screenshot("overview");
+
+    // A phone's width: the jobs list still reads.
+    browser.manage().window().setSize(new Dimension(390, 844));
+    browser.get(ui("#/jobs"));
+    waitForText("main table", "browser-job");
+    screenshot("jobs-phone");
+    browser.manage().window().setSize(new Dimension(1280, 1200));
+    browser.get(ui("#/jobs"));
+    waitForText("main table", "browser-job");
+    screenshot("jobs");
+
+    // Sign out: the form is back, and the session is gone on the server too.
+    find("#sign-out").click();
+    find("#key");
+    browser.navigate().refresh();
+    find("#key");
+    assertThat(browser.findElement(By.cssSelector("#top")).isDisplayed()).isFalse();
+  }
+
+  @Test
+  void theAdminSeesTenantsKeysAndNodes() throws IOException {
+    Api tenant = newTenant();
+    String name = tenant.get("/api/v1/whoami").body().path("tenant").asString();
+    signIn(ADMIN_KEY);
+    waitForText("section[aria-labelledby=nodes]", "alive");
+    waitForText("section[aria-labelledby=tenants]", name);
+    screenshot("admin");
+    WebElement scope = find("#scope-" + name);
+    new Select(scope).selectByValue("read");
+    List<WebElement> buttons =
+        scope.findElements(By.xpath("following-sibling::button[normalize-space()='Add key']"));
+    buttons.get(0).click();
+    waitForText("#shown-once", "pk_");
+    String shown = find("#shown-once pre").getText().trim();
+    assertThat(tenant.as(shown).get("/api/v1/whoami").body().path("scope").asString())
+        .isEqualTo("read");
+  }
+}
