@@ -1,6 +1,8 @@
 package dev.punctual.overview;
 
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,7 @@ public class RunStats implements SmartLifecycle {
 
   static final Duration GRACE = Duration.ofSeconds(30);
   static final Duration KEPT = Duration.ofDays(2);
+  static final Duration MAX_PER_TURN = Duration.ofHours(1);
   private static final Duration INTERVAL = Duration.ofSeconds(15);
 
   /**
@@ -80,53 +83,65 @@ public class RunStats implements SmartLifecycle {
   }
 
   /**
-   * Counts every minute over (by {@link #GRACE}) that is not counted yet, at most a day of them at
-   * once (a node that was down longer leaves the older minutes out: the overview shows a day).
+   * Counts the minutes over (by {@link #GRACE}) that are not counted yet, an hour of them at most
+   * per call, none older than a day (after a longer outage the older minutes are left out: the
+   * overview shows a day). Answers whether minutes are left to count.
    */
-  void countFinishedMinutes() {
-    transactions.executeWithoutResult(
-        status -> {
-          java.time.Instant from =
-              jdbc.sql("select counted_until from run_stats_progress where id = 1 for update")
-                  .query(java.time.Instant.class)
-                  .single();
-          java.time.Instant until =
-              jdbc.sql(
-                      """
-                      select greatest(:from,
-                          date_bin(interval '1 minute', now() - make_interval(secs => :grace),
-                                   timestamptz 'epoch'))
-                      """)
-                  .param("from", java.sql.Timestamp.from(from))
-                  .param("grace", (double) GRACE.toSeconds())
-                  .query(java.time.Instant.class)
-                  .single();
-          if (!until.isAfter(from)) {
-            return;
-          }
-          java.time.Instant floor = until.minus(Duration.ofDays(1));
-          java.time.Instant start = from.isBefore(floor) ? floor : from;
-          // A minute counted already stays as counted (the progress only moves forward, unless an
-          // operator moves it back to count again).
-          jdbc.sql(
-                  "insert into run_stats (tenant_id, minute, succeeded, failed, skipped, lag_counts) "
-                      + perMinute("")
-                      + " on conflict (tenant_id, minute) do nothing")
-              .param("from", java.sql.Timestamp.from(start))
-              .param("until", java.sql.Timestamp.from(until))
-              .update();
-          jdbc.sql("update run_stats_progress set counted_until = :until where id = 1")
-              .param("until", java.sql.Timestamp.from(until))
-              .update();
-          jdbc.sql("delete from run_stats where minute < now() - make_interval(secs => :kept)")
-              .param("kept", (double) KEPT.toSeconds())
-              .update();
-        });
+  boolean countFinishedMinutes() {
+    return Boolean.TRUE.equals(transactions.execute(status -> countOneTurn()));
+  }
+
+  /** One turn, in the caller's transaction: the progress row's lock keeps other nodes out. */
+  private boolean countOneTurn() {
+    Instant from =
+        jdbc.sql("select counted_until from run_stats_progress where id = 1 for update")
+            .query(Instant.class)
+            .single();
+    Instant until =
+        jdbc.sql(
+                """
+                select greatest(:from, date_bin(interval '1 minute',
+                    now() - make_interval(secs => :grace), timestamptz 'epoch'))
+                """)
+            .param("from", Timestamp.from(from))
+            .param("grace", (double) GRACE.toSeconds())
+            .query(Instant.class)
+            .single();
+    if (!until.isAfter(from)) {
+      return false;
+    }
+    Instant floor = until.minus(Duration.ofDays(1));
+    Instant start = from.isBefore(floor) ? floor : from;
+    // At most an hour per turn: after an upgrade or a long outage the day is caught up in turns
+    // of bounded size instead of one statement over a day of runs.
+    boolean more = until.isAfter(start.plus(MAX_PER_TURN));
+    if (more) {
+      until = start.plus(MAX_PER_TURN);
+    }
+    // A minute counted already stays as counted (the progress only moves forward, unless an
+    // operator moves it back to count again).
+    jdbc.sql(
+            "insert into run_stats (tenant_id, minute, succeeded, failed, skipped, lag_counts) "
+                + perMinute("")
+                + " on conflict (tenant_id, minute) do nothing")
+        .param("from", Timestamp.from(start))
+        .param("until", Timestamp.from(until))
+        .update();
+    jdbc.sql("update run_stats_progress set counted_until = :until where id = 1")
+        .param("until", Timestamp.from(until))
+        .update();
+    jdbc.sql("delete from run_stats where minute < now() - make_interval(secs => :kept)")
+        .param("kept", (double) KEPT.toSeconds())
+        .update();
+    return more;
   }
 
   private void tick() {
     try {
-      countFinishedMinutes();
+      // Catching up goes on turn after turn (an hour each), without waiting for the next tick.
+      while (countFinishedMinutes() && running) {
+        log.debug("Run counts: catching up");
+      }
     } catch (RuntimeException e) {
       // The database may be away; the next turn counts what this one did not.
       log.debug("Run counts: {}", e.toString());
