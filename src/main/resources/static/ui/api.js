@@ -34,7 +34,11 @@ export async function api(method, path, body, headers = {}) {
   const data = type.includes('json') ? await response.json() : null;
   if (!response.ok) {
     const error = new ApiError(response.status, data);
-    if (response.status === 401) window.dispatchEvent(new CustomEvent('punctual:signed-out'));
+    // A 401 means the session is over (expired, signed out elsewhere, its key revoked): back to
+    // the sign-in form. Not for the sign-in itself, whose 401 is a wrong key.
+    if (response.status === 401 && path !== '/ui/session') {
+      window.dispatchEvent(new CustomEvent('punctual:signed-out'));
+    }
     throw error;
   }
   if (response.headers.get('ETag') && data && typeof data === 'object') {

@@ -12,10 +12,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Everything under {@code /ui}: 404 when the dashboard is off ({@code PUNCTUAL_UI_ENABLED=false}),
- * otherwise the headers that keep its pages to themselves: a Content-Security-Policy that allows
- * scripts, styles and requests from this origin only (no inline script or style, no frame), and no
- * caching of a stale page after an upgrade.
+ * Everything under {@code /ui}: 404 when the dashboard is off ({@code PUNCTUAL_UI_ENABLED=false},
+ * or a node without the {@code api} role), otherwise the headers that keep its pages to themselves:
+ * a Content-Security-Policy that allows scripts, styles and requests from this origin only (no
+ * inline script or style, no frame), and no caching of a stale page after an upgrade.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -27,7 +27,9 @@ class DashboardFilter extends OncePerRequestFilter {
   private final boolean enabled;
 
   DashboardFilter(PunctualProperties properties) {
-    this.enabled = properties.uiEnabled();
+    // A node that does not serve the API (PUNCTUAL_ROLES without api) cannot serve the pages
+    // that call it either.
+    this.enabled = properties.uiEnabled() && properties.roleSet().contains("api");
   }
 
   @Override

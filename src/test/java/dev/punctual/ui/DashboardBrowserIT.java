@@ -135,7 +135,9 @@ class DashboardBrowserIT extends ApiTestBase {
     Api.Response hidden = other.post("/api/v1/jobs", cronJob("other-tenants-job"));
     String hiddenId = hidden.body().path("id").asString();
 
-    // A job that fails (its target answers 500 until fixed), to replay from the failures view.
+    // A job that fails (its target answers 500 until fixed), to replay from the failures view;
+    // it sends a credential, which no page may show.
+    String secret = "secret-value-" + UUID.randomUUID();
     String switchName = "dash-" + UUID.randomUUID();
     Api.Response failing =
         tenant.post(
@@ -143,7 +145,10 @@ class DashboardBrowserIT extends ApiTestBase {
             Map.of(
                 "name", "failing-report",
                 "schedule", Map.of("at", java.time.Instant.now().toString()),
-                "target", Map.of("url", target.url("/switch/" + switchName)),
+                "target",
+                    Map.of(
+                        "url", target.url("/switch/" + switchName),
+                        "headers", Map.of("Authorization", "Bearer " + secret)),
                 "retry", Map.of("maxAttempts", 1)));
     assertThat(failing.status()).as(failing.toString()).isEqualTo(201);
 
@@ -209,21 +214,23 @@ class DashboardBrowserIT extends ApiTestBase {
     find("section[aria-labelledby=runs] tbody tr a").click();
     waitForText("section[aria-labelledby=attempts]", "SUCCEEDED");
     assertThat(browser.findElement(By.cssSelector("[data-attempt='1']")).getText()).contains("200");
-    screenshot("run");
+
+    // Edit: the form comes filled in, and a save keeps what it does not show.
+    browser.navigate().back();
+    find("a.button[href$='/edit']").click();
+    waitForText("main h1", "Edit browser-job");
+    assertThat(field("schedule.interval").getAttribute("value")).isEqualTo("PT2S");
+    type(field("description"), "Made in the browser");
+    find("#save").click();
+    waitForText("dl.definition", "Made in the browser");
+    tools.jackson.databind.JsonNode edited = onlyJob(tenant, "browser-job");
+    assertThat(edited.path("version").asLong()).isEqualTo(2);
+    assertThat(edited.path("schedule").path("interval").asString()).isEqualTo("PT2S");
 
     // Pause and resume.
-    browser.navigate().back();
     find("#pause").click();
     waitForText("main h1", "PAUSED");
-    assertThat(
-            tenant
-                .get("/api/v1/jobs?namePrefix=browser-job")
-                .body()
-                .path("items")
-                .get(0)
-                .path("state")
-                .asString())
-        .isEqualTo("PAUSED");
+    assertThat(onlyJob(tenant, "browser-job").path("state").asString()).isEqualTo("PAUSED");
     find("#resume").click();
     waitForText("main h1", "ACTIVE");
 
@@ -231,6 +238,14 @@ class DashboardBrowserIT extends ApiTestBase {
     browser.get(ui("#/failures"));
     waitForText("main table", "failing-report");
     screenshot("failures");
+    // The failed run: its attempt, and its request with the credential as ***.
+    browser.findElement(By.linkText(failedRunId(tenant))).click();
+    waitForText("#request-headers", "Authorization: ***");
+    waitForText("section[aria-labelledby=attempts]", "500");
+    assertThat(browser.getPageSource()).doesNotContain(secret);
+    screenshot("run");
+    browser.navigate().back();
+    waitForText("main table", "failing-report");
     find("#replay-all").click();
     waitForText("#replay-plan", "1 run(s) would be replayed");
     assertThat(tenant.get("/api/v1/runs").body().path("items")).hasSize(1);
@@ -266,12 +281,46 @@ class DashboardBrowserIT extends ApiTestBase {
     waitForText("main table", "browser-job");
     screenshot("jobs");
 
+    // Trigger now, then delete (after a confirmation): the job is gone.
+    browser.findElement(By.linkText("browser-job")).click();
+    waitForText("main h1", "browser-job");
+    find("#trigger").click();
+    waitForText("#status", "due now");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                tenant
+                    .get(
+                        "/api/v1/jobs/"
+                            + onlyJob(tenant, "browser-job").path("id").asString()
+                            + "/runs")
+                    .body()
+                    .toString()
+                    .contains("MANUAL"));
+    find("#delete").click();
+    find("#delete-confirm").click();
+    waitForText("main h1", "Jobs");
+    assertThat(tenant.get("/api/v1/jobs?namePrefix=browser-job").body().path("items")).isEmpty();
+
     // Sign out: the form is back, and the session is gone on the server too.
     find("#sign-out").click();
     find("#key");
     browser.navigate().refresh();
     find("#key");
     assertThat(browser.findElement(By.cssSelector("#top")).isDisplayed()).isFalse();
+  }
+
+  private static String failedRunId(Api tenant) {
+    return tenant.get("/api/v1/runs").body().path("items").get(0).path("id").asString();
+  }
+
+  /** The tenant's one job whose name starts with {@code prefix}. */
+  private static tools.jackson.databind.JsonNode onlyJob(Api tenant, String prefix) {
+    tools.jackson.databind.JsonNode items =
+        tenant.get("/api/v1/jobs?namePrefix=" + prefix).body().path("items");
+    assertThat(items).hasSize(1);
+    return items.get(0);
   }
 
   @Test

@@ -125,6 +125,14 @@ class DashboardSessionIT extends ApiTestBase {
     assertThat(anonymous.post("/ui/session", Map.of()).errorsFor("key")).isNotEmpty();
     assertThat(anonymous.post("/ui/session", Map.of("key", "x", "other", 1)).status())
         .isEqualTo(400);
+    assertThat(anonymous.send("POST", "/ui/session", "{\"key\": ", Map.of()).status())
+        .isEqualTo(400);
+    assertThat(
+            anonymous
+                .send("POST", "/ui/session", null, Map.of("Content-Type", "application/json"))
+                .status())
+        .isEqualTo(400);
+    assertThat(anonymous.post("/ui/session", Map.of("key", 42)).errorsFor("key")).isNotEmpty();
     Api.Response form =
         anonymous.send(
             "POST",

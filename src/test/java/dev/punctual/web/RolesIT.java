@@ -25,6 +25,28 @@ class RolesIT {
       assertThat(refused.body().path("detail").asString()).contains("PUNCTUAL_ROLES");
       assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
       assertThat(api.get("/actuator/prometheus").status()).isEqualTo(200);
+      // The dashboard calls the API, so it is not served where the API is not.
+      assertThat(api.get("/ui/").status()).isEqualTo(404);
+      assertThat(api.get("/ui/app.js").status()).isEqualTo(404);
+    }
+  }
+
+  /** PUNCTUAL_UI_ENABLED=false: no pages, and no session cookie taken on the API. */
+  @Test
+  void theDashboardCanBeTurnedOff() throws Exception {
+    try (Node node =
+        Node.start(
+            Map.of(
+                "punctual.database-url", "",
+                "punctual.admin-key", "ui-off-admin",
+                "punctual.data-dir", Files.createTempDirectory("punctual-ui-off").toString(),
+                "punctual.ui-enabled", "false"))) {
+      Api anonymous = node.api(null);
+      assertThat(anonymous.get("/ui").status()).isEqualTo(404);
+      assertThat(anonymous.get("/ui/app.js").status()).isEqualTo(404);
+      assertThat(anonymous.post("/ui/session", Map.of("key", "ui-off-admin")).status())
+          .isEqualTo(404);
+      assertThat(node.api("ui-off-admin").get("/api/v1/whoami").status()).isEqualTo(200);
     }
   }
 
