@@ -1,5 +1,15 @@
 import { h } from '../dom.js';
 
+// A read key's session may look, not change: its pages show no buttons that would only answer
+// 403 (the API refuses them anyway).
+export function readOnly(session) {
+  return session && session.scope === 'read';
+}
+
+export function readOnlyNote() {
+  return h('p', { class: 'help', id: 'read-only' }, 'Signed in with a read key: you can look, not change.');
+}
+
 export function scheduleText(schedule) {
   if (!schedule) return '—';
   if (schedule.cron) return `cron ${schedule.cron} (${schedule.timezone || 'UTC'})`;

@@ -1,11 +1,12 @@
 import { api, get, query } from '../api.js';
 import { h, link, replace, say, table, time } from '../dom.js';
+import { readOnly, readOnlyNote } from './common.js';
 
 export const title = 'Failures';
 
 // Failed runs across jobs (dead letters): replay the selected ones, or every one matching the
 // filter, after a dry run that says what would happen.
-export async function render(page) {
+export async function render(page, params, session) {
   const since = h('input', { id: 'failures-since', type: 'datetime-local', step: 1 });
   const jobId = h('input', { id: 'failures-job', type: 'text', inputmode: 'numeric', placeholder: 'any job' });
   const list = h('div', { 'aria-live': 'polite' });
@@ -80,7 +81,7 @@ export async function render(page) {
       h('label', { for: 'failures-since' }, 'Failed since'), since,
       h('label', { for: 'failures-job' }, 'Job id'), jobId,
       h('button', { type: 'submit' }, 'Filter')),
-    h('div', { class: 'actions' },
+    readOnly(session) ? readOnlyNote() : h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'replay-selected', onclick: replaySelected }, 'Replay selected'),
       h('button', { type: 'button', id: 'replay-all', onclick: planAll }, 'Replay all matching…')),
     plan, list);

@@ -1,6 +1,7 @@
 import { api, get } from '../api.js';
 import { h, replace, say } from '../dom.js';
 import { previewList } from './preview.js';
+import { readOnly, readOnlyNote } from './common.js';
 
 export const title = 'Job form';
 
@@ -9,7 +10,11 @@ export const title = 'Job form';
 const READ_ONLY = ['id', 'state', 'error', 'pausedReason', 'nextRunAt', 'lastRun', 'version',
   'createdAt', 'updatedAt', 'scheduledRuns'];
 
-export async function render(page, [id]) {
+export async function render(page, [id], session) {
+  if (readOnly(session)) {
+    replace(page, h('h1', null, 'Job form'), readOnlyNote());
+    return;
+  }
   const editing = id !== undefined;
   const job = editing ? await get(`/api/v1/jobs/${encodeURIComponent(id)}`) : null;
   const httpTarget = !job || !job.target.type || job.target.type === 'http';
@@ -128,7 +133,8 @@ function values(f, httpTarget, job) {
   const body = {
     name: f.name.value,
     description: f.description.value || null,
-    schedule: schedule(f),
+    // The form has no fields for a schedule's bounds: an edit keeps them.
+    schedule: { ...bounds(job), ...schedule(f) },
     retry: { ...(job ? job.retry : {}), maxAttempts: Number(f.maxAttempts.value) },
     overlap: f.overlap.value,
     misfire: f.misfire.value,
@@ -145,6 +151,13 @@ function values(f, httpTarget, job) {
     };
   }
   return body;
+}
+
+function bounds(job) {
+  const kept = {};
+  if (job && job.schedule.notBefore) kept.notBefore = job.schedule.notBefore;
+  if (job && job.schedule.notAfter) kept.notAfter = job.schedule.notAfter;
+  return kept;
 }
 
 function pairs(text, separator) {

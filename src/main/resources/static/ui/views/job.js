@@ -1,12 +1,12 @@
 import { api, get, query } from '../api.js';
 import { badge, h, link, ms, replace, say, table, time } from '../dom.js';
 import { every } from '../live.js';
-import { scheduleText, targetText } from './common.js';
+import { readOnly, readOnlyNote, scheduleText, targetText } from './common.js';
 import { previewList } from './preview.js';
 
 export const title = 'Job';
 
-export async function render(page, [id]) {
+export async function render(page, [id], session) {
   const definition = h('section', { 'aria-labelledby': 'definition' });
   const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' });
   const next = h('section', { 'aria-labelledby': 'next-times' });
@@ -61,7 +61,9 @@ export async function render(page, [id]) {
     h('label', { for: 'backfill-from' }, 'From (your time)'), from,
     h('label', { for: 'backfill-to' }, 'To, exclusive'), to,
     h('button', { type: 'submit' }, 'Backfill'));
-    replace(actions,
+    if (readOnly(session)) {
+      replace(actions, readOnlyNote());
+    } else replace(actions,
       job.state === 'PAUSED'
         ? h('button', { type: 'button', id: 'resume', onclick: () => act('Resume', 'POST', `${base}/resume`, undefined, () => 'Resumed.') }, 'Resume')
         : h('button', { type: 'button', id: 'pause', onclick: () => act('Pause', 'POST', `${base}/pause`, undefined, () => 'Paused.') }, 'Pause'),

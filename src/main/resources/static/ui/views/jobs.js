@@ -1,12 +1,12 @@
 import { get, query } from '../api.js';
 import { badge, h, link, replace, table, time } from '../dom.js';
-import { scheduleText, strip } from './common.js';
+import { readOnly, scheduleText, strip } from './common.js';
 
 export const title = 'Jobs';
 
 const STATES = ['', 'ACTIVE', 'PAUSED', 'COMPLETED', 'BROKEN'];
 
-export async function render(page) {
+export async function render(page, params, session) {
   const filters = { namePrefix: '', state: '', label: '' };
   const cursors = [null]; // the cursor of each page shown, for "Previous"
   const results = h('div', { 'aria-live': 'polite' });
@@ -47,7 +47,7 @@ export async function render(page) {
   }
 
   replace(page,
-    h('div', { class: 'title-row' }, h('h1', null, 'Jobs'), h('a', { class: 'button', href: '#/jobs/new' }, 'New job')),
+    h('div', { class: 'title-row' }, h('h1', null, 'Jobs'), readOnly(session) ? null : h('a', { class: 'button', href: '#/jobs/new' }, 'New job')),
     form, results);
   await load();
 }

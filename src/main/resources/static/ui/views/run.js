@@ -1,13 +1,13 @@
 import { api, get } from '../api.js';
 import { badge, h, link, ms, replace, say, table, time } from '../dom.js';
 import { every } from '../live.js';
-import { targetText } from './common.js';
+import { readOnly, targetText } from './common.js';
 
 export const title = 'Run';
 
 const FINISHED = ['SUCCEEDED', 'FAILED', 'SKIPPED'];
 
-export async function render(page, [id]) {
+export async function render(page, [id], session) {
   const head = h('div');
   const request = h('section', { 'aria-labelledby': 'request' });
   const attempts = h('section', { 'aria-labelledby': 'attempts', 'aria-live': 'polite' });
@@ -28,7 +28,7 @@ export async function render(page, [id]) {
         pair('Finished', time(run.finishedAt)),
         pair('Attempts', String(run.attempts)),
         run.nextAttemptAt && !FINISHED.includes(run.status) ? pair('Next attempt', time(run.nextAttemptAt)) : null),
-      h('div', { class: 'actions' },
+      readOnly(session) ? null : h('div', { class: 'actions' },
         h('button', { type: 'button', id: 'replay', disabled: !FINISHED.includes(run.status), onclick: async () => {
           try {
             const replay = await api('POST', `/api/v1/runs/${encodeURIComponent(run.id)}/replay`);

@@ -323,6 +323,69 @@ class DashboardBrowserIT extends ApiTestBase {
     return items.get(0);
   }
 
+  /** An edit through the form sends the whole job back: what the form does not show is kept. */
+  @Test
+  void anEditKeepsWhatTheFormDoesNotShow() {
+    Api tenant = newTenant();
+    Api.Response made =
+        tenant.post(
+            "/api/v1/jobs",
+            Map.of(
+                "name",
+                "bounded",
+                "schedule",
+                Map.of(
+                    "cron", "0 9 * * *",
+                    "timezone", "Europe/Berlin",
+                    "notAfter", "2030-01-01T00:00:00Z"),
+                "target",
+                Map.of(
+                    "url", "https://example.com/hook",
+                    "timeout", "PT7S",
+                    "headers", Map.of("X-Api-Token", "secret-value-" + UUID.randomUUID())),
+                "pauseAfterFailures",
+                4));
+    assertThat(made.status()).as(made.toString()).isEqualTo(201);
+    String id = made.body().path("id").asString();
+    signIn(tenant.key());
+    find("#card-last-hour");
+    browser.get(ui("#/jobs/" + id + "/edit"));
+    waitForText("main h1", "Edit bounded");
+    type(field("description"), "edited");
+    find("#save").click();
+    waitForText("dl.definition", "edited");
+    tools.jackson.databind.JsonNode job = tenant.get("/api/v1/jobs/" + id).body();
+    assertThat(job.path("version").asLong()).isEqualTo(2);
+    assertThat(job.path("schedule").path("notAfter").asString()).isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(job.path("target").path("timeout").asString()).isEqualTo("PT7S");
+    assertThat(job.path("target").path("headers").path("X-Api-Token").asString()).isEqualTo("***");
+    assertThat(job.path("pauseAfterFailures").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void aReadKeyLooksButIsOfferedNoChange() {
+    Api tenant = newTenant();
+    String name = tenant.get("/api/v1/whoami").body().path("tenant").asString();
+    String jobId = tenant.post("/api/v1/jobs", cronJob("looked-at")).body().path("id").asString();
+    String readKey =
+        admin
+            .post("/api/v1/tenants/" + name + "/keys", Map.of("scope", "read"))
+            .body()
+            .path("key")
+            .asString();
+    signIn(readKey);
+    find("#card-last-hour");
+    browser.get(ui("#/jobs"));
+    waitForText("main table", "looked-at");
+    assertThat(browser.findElements(By.cssSelector("a[href='#/jobs/new']"))).isEmpty();
+    browser.get(ui("#/jobs/" + jobId));
+    waitForText("#read-only", "read key");
+    assertThat(browser.findElements(By.cssSelector("#pause, #delete, #trigger"))).isEmpty();
+    browser.get(ui("#/failures"));
+    find("#read-only");
+    assertThat(browser.findElements(By.cssSelector("#replay-all"))).isEmpty();
+  }
+
   @Test
   void theAdminSeesTenantsKeysAndNodes() throws IOException {
     Api tenant = newTenant();
