@@ -1,13 +1,10 @@
 package dev.punctual.audit;
 
+import dev.punctual.config.BackgroundTask;
 import dev.punctual.engine.EngineSettings;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -16,17 +13,16 @@ import org.springframework.stereotype.Component;
  * minute, in small batches: the audit log is kept as long as the runs it explains.
  */
 @Component
-class AuditRetention implements SmartLifecycle {
+class AuditRetention extends BackgroundTask {
   private static final Logger log = LoggerFactory.getLogger(AuditRetention.class);
   private static final int BATCH = 1000;
   private static final Duration INTERVAL = Duration.ofMinutes(1);
 
   private final JdbcClient jdbc;
   private final Duration retention;
-  private ScheduledExecutorService executor;
-  private volatile boolean running;
 
   AuditRetention(JdbcClient jdbc, EngineSettings settings) {
+    super("punctual-audit-retention", INTERVAL, INTERVAL);
     this.jdbc = jdbc;
     this.retention = settings.retention();
   }
@@ -46,43 +42,16 @@ class AuditRetention implements SmartLifecycle {
         .update();
   }
 
-  private void purge() {
+  @Override
+  protected void runOnce() {
     try {
       int deleted;
       do {
         deleted = purgeBatch();
-      } while (deleted == BATCH && running);
+      } while (deleted == BATCH && running());
     } catch (RuntimeException e) {
       // The database may be away; the next minute tries again.
       log.debug("Audit retention: {}", e.toString());
     }
-  }
-
-  @Override
-  public synchronized void start() {
-    running = true;
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "punctual-audit-retention");
-              t.setDaemon(true);
-              return t;
-            });
-    executor.scheduleWithFixedDelay(
-        this::purge, INTERVAL.toSeconds(), INTERVAL.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  @Override
-  public synchronized void stop() {
-    running = false;
-    if (executor != null) {
-      executor.shutdownNow();
-      executor = null;
-    }
-  }
-
-  @Override
-  public synchronized boolean isRunning() {
-    return executor != null;
   }
 }

@@ -1,16 +1,13 @@
 package dev.punctual.overview;
 
+import dev.punctual.config.BackgroundTask;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -26,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the counts (never out of the runs). Runs whose job is deleted stay counted: they happened.
  */
 @Component
-public class RunStats implements SmartLifecycle {
+public class RunStats extends BackgroundTask {
   private static final Logger log = LoggerFactory.getLogger(RunStats.class);
 
   /** Upper bounds (exclusive, ms) of the lag histogram's buckets; one more bucket is unbounded. */
@@ -74,10 +71,9 @@ public class RunStats implements SmartLifecycle {
 
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
-  private ScheduledExecutorService executor;
-  private volatile boolean running;
 
   RunStats(JdbcClient jdbc, TransactionTemplate transactions) {
+    super("punctual-run-stats", Duration.ZERO, INTERVAL);
     this.jdbc = jdbc;
     this.transactions = transactions;
   }
@@ -136,42 +132,16 @@ public class RunStats implements SmartLifecycle {
     return more;
   }
 
-  private void tick() {
+  @Override
+  protected void runOnce() {
     try {
       // Catching up goes on turn after turn (an hour each), without waiting for the next tick.
-      while (countFinishedMinutes() && running) {
+      while (countFinishedMinutes() && running()) {
         log.debug("Run counts: catching up");
       }
     } catch (RuntimeException e) {
       // The database may be away; the next turn counts what this one did not.
       log.debug("Run counts: {}", e.toString());
     }
-  }
-
-  @Override
-  public synchronized void start() {
-    running = true;
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "punctual-run-stats");
-              t.setDaemon(true);
-              return t;
-            });
-    executor.scheduleWithFixedDelay(this::tick, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  @Override
-  public synchronized void stop() {
-    running = false;
-    if (executor != null) {
-      executor.shutdownNow();
-      executor = null;
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }
