@@ -92,9 +92,12 @@ class TracingIT {
       Api tenant = tenant(node, "untraced");
       String job = job(tenant, "untraced", target);
       assertThat(target.triggerAndReceive(tenant, job).header("traceparent")).isNull();
-      // Nor does the API make spans: no tracer propagates (export and propagation off).
-      System.out.println(
-          "tracing off: tracer beans " + node.beanNames(io.micrometer.tracing.Tracer.class));
+      // Nor does the API make spans: no tracing handler sees its requests' observations.
+      assertThat(node.beanNames(io.micrometer.tracing.handler.TracingObservationHandler.class))
+          .isEmpty();
+      // The request metrics stay (they come from the meter handler).
+      assertThat(node.api(ADMIN).get("/actuator/prometheus").raw().body())
+          .contains("http_server_requests_seconds_count");
     }
   }
 
