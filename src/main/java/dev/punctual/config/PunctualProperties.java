@@ -16,6 +16,9 @@ import org.springframework.util.unit.DataSize;
  * @param databaseUrl {@code DATABASE_URL}: a PostgreSQL server ({@code postgres://user:pass@host:
  *     port/db} or {@code jdbc:postgresql://...}); blank starts an embedded PostgreSQL
  * @param dataDir {@code PUNCTUAL_DATA_DIR}: where the embedded database and {@code admin.key} live
+ * @param embeddedSettings {@code PUNCTUAL_EMBEDDED_SETTINGS}: PostgreSQL settings of the embedded
+ *     server, {@code name=value} separated by {@code ;}, applied after Punctual's own (which they
+ *     override); ignored with a {@code DATABASE_URL}
  * @param adminKey {@code PUNCTUAL_ADMIN_KEY}: the admin key; blank means one is generated at first
  *     start and kept in the database
  * @param secretKey {@code PUNCTUAL_SECRET_KEY}: the AES-256 keys (base64 of 32 bytes) that seal
@@ -49,6 +52,7 @@ import org.springframework.util.unit.DataSize;
 public record PunctualProperties(
     String databaseUrl,
     @DefaultValue("./data") Path dataDir,
+    @DefaultValue("") String embeddedSettings,
     String adminKey,
     String secretKey,
     Path secretKeyFile,

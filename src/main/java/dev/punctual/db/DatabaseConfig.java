@@ -24,7 +24,7 @@ public class DatabaseConfig {
   @Bean(destroyMethod = "close")
   @Conditional(NoDatabaseUrl.class)
   EmbeddedDatabase embeddedDatabase(PunctualProperties properties) {
-    return EmbeddedDatabase.start(properties.dataDir());
+    return EmbeddedDatabase.start(properties.dataDir(), properties.embeddedSettings());
   }
 
   @Bean

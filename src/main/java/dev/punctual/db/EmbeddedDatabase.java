@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,19 @@ final class EmbeddedDatabase implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  static EmbeddedDatabase start(Path dataDir) {
+  static EmbeddedDatabase start(Path dataDir, String operatorSettings) {
+    Map<String, String> settings = EmbeddedServerSettings.withOperatorSettings(operatorSettings);
+    Map<String, String> own = EmbeddedServerSettings.parse(operatorSettings);
+    if (!own.isEmpty()) {
+      log.info("Embedded PostgreSQL: the operator's settings {}", own);
+    }
+    List<String> weakened = EmbeddedServerSettings.weakened(own);
+    if (!weakened.isEmpty()) {
+      log.warn(
+          "Embedded PostgreSQL: {} set by PUNCTUAL_EMBEDDED_SETTINGS: a crash can lose"
+              + " acknowledged writes",
+          weakened);
+    }
     Path pgDir = dataDir.resolve("pg").toAbsolutePath();
     try {
       Files.createDirectories(pgDir);
@@ -38,7 +51,7 @@ final class EmbeddedDatabase implements AutoCloseable {
               .setPGStartupWait(Duration.ofSeconds(60))
               // The context closes it; a JVM shutdown hook of zonky's own would race with ours.
               .setRegisterShutdownHook(false);
-      EmbeddedServerSettings.durable().forEach(builder::setServerConfig);
+      settings.forEach(builder::setServerConfig);
       EmbeddedPostgres postgres = builder.start();
       log.info(
           "Embedded PostgreSQL started in {} ms on port {}, data in {}",

@@ -1,7 +1,11 @@
 package dev.punctual.db;
 
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The server settings of the embedded PostgreSQL. zonky's library starts {@code postgres} with
@@ -11,7 +15,61 @@ import java.util.Map;
  * with PostgreSQL's defaults. docs/operations.md ("The embedded database") explains each value.
  */
 public final class EmbeddedServerSettings {
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?");
+  private static final Set<String> DURABILITY =
+      Set.of("fsync", "synchronous_commit", "full_page_writes");
+
+  /** PostgreSQL's spellings of a boolean false ({@code synchronous_commit=local} is durable). */
+  private static final Set<String> OFF = Set.of("off", "false", "no", "0");
+
   private EmbeddedServerSettings() {}
+
+  /**
+   * The durable settings with the operator's own ({@code PUNCTUAL_EMBEDDED_SETTINGS}) after them,
+   * so an operator's value wins: {@code name=value} pairs separated by {@code ;}, for instance
+   * {@code shared_buffers=1GB; shared_preload_libraries=pg_stat_statements}. A value may contain
+   * commas (a list of libraries), hence the semicolons.
+   *
+   * @throws IllegalArgumentException naming the entry that is not {@code name=value}
+   */
+  public static Map<String, String> withOperatorSettings(String operatorSettings) {
+    Map<String, String> s = durable();
+    s.putAll(parse(operatorSettings));
+    return s;
+  }
+
+  /** The operator's settings alone, in their order; blank gives none. */
+  static Map<String, String> parse(String operatorSettings) {
+    Map<String, String> parsed = new LinkedHashMap<>();
+    if (operatorSettings == null || operatorSettings.isBlank()) {
+      return parsed;
+    }
+    for (String entry : operatorSettings.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      String name = eq < 0 ? entry.trim() : entry.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+      String value = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      if (eq < 0 || !NAME.matcher(name).matches() || value.isEmpty()) {
+        throw new IllegalArgumentException(
+            "PUNCTUAL_EMBEDDED_SETTINGS: '"
+                + entry.trim()
+                + "' is not name=value (entries are separated by ';')");
+      }
+      parsed.put(name, value);
+    }
+    return parsed;
+  }
+
+  /** The entries of {@code settings} that turn off one of the three that make commits durable. */
+  static List<String> weakened(Map<String, String> settings) {
+    return settings.entrySet().stream()
+        .filter(e -> DURABILITY.contains(e.getKey()))
+        .filter(e -> OFF.contains(e.getValue().toLowerCase(Locale.ROOT)))
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .toList();
+  }
 
   /** Setting name to value, in the order they are passed. */
   public static Map<String, String> durable() {
