@@ -17,6 +17,28 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * lease: a node that lost its lease (a long pause, a network split) writes nothing.
  */
 final class JobStore {
+  /** A batch's advance ({@link #fire}); package-private for {@code PlanCacheIT}, which plans it. */
+  static final String FIRE =
+      """
+            update jobs j
+            set next_fire_at = f.next_fire_at,
+                completed = f.completed,
+                scheduled_runs = j.scheduled_runs + f.runs,
+                fencing_token = j.fencing_token + 1,
+                lease_owner = case when f.keep
+                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                                   then :node end,
+                lease_until = case when f.keep
+                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                                   then now() + make_interval(secs => :lease) end
+            from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
+                        :completed::boolean[], :runs::int[], :keep::boolean[])
+                 as f(id, token, next_fire_at, completed, runs, keep)
+            where j.id = f.id and j.fencing_token = f.token
+            returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept,
+                      j.max_runs - j.scheduled_runs as runs_left
+            """;
+
   /** The current signing secrets of the tenant of {@code j}, newest first, space-separated. */
   static final String SECRETS_OF_TENANT =
       """
@@ -86,8 +108,8 @@ final class JobStore {
   /**
    * Locks, in the caller's transaction, up to {@code batch} jobs already due whose lease is free,
    * expired, or held by a dead node, without writing them: the caller fires them at once with
-   * {@link #fireLocked} in the same transaction. A backlog of due jobs (a burst of one-shots, a
-   * node that was down) thus costs one write per fire instead of two (a lease, then the advance).
+   * {@link #fire} in the same transaction. A backlog of due jobs (a burst of one-shots, a node that
+   * was down) thus costs one write per fire instead of two (a lease, then the advance).
    */
   Claim lockDue(int batch, Duration deadAfter, List<Long> exhausted) {
     ClaimReader reader = new ClaimReader();
@@ -267,11 +289,18 @@ final class JobStore {
   record FireResult(List<Long> won, List<Kept> kept, List<InsertedRun> runs) {}
 
   /**
-   * Fires a batch, in the caller's transaction: advances each job only where this node still holds
-   * the lease with the same fencing token, then inserts the runs of the jobs that advanced ({@code
-   * ON CONFLICT DO NOTHING} on the one-run-per-fire-time index backs the fencing up). Jobs whose
-   * next fire is within the look-ahead, and that {@link Advance#keep} allows, stay leased to this
-   * node, with a new token.
+   * Fires a batch, in the caller's transaction: advances each job whose fencing token is still the
+   * one this node read (when it claimed the job's lease, or locked the row with {@link #lockDue}),
+   * then inserts the runs of the jobs that advanced ({@code ON CONFLICT DO NOTHING} on the
+   * one-run-per-fire-time index backs the fencing up). Jobs whose next fire is within the
+   * look-ahead, and that {@link Advance#keep} allows, stay leased to this node, with a new token.
+   *
+   * <p>The token alone is the fence: every statement that changes a job's lease (a claim, a fire, a
+   * release, a break, an API write, a pause by the service) bumps it, so an unchanged token means
+   * the lease is still the one this node read. The statement used to test {@code lease_owner =
+   * :node} as well; with statistics taken before a burst was claimed (every lease empty), the
+   * planner took that test for one row, scanned {@code jobs} first and ran the unnest once per job:
+   * 6.6 s for a batch of 1,000 among 24,000 jobs (auto_explain, docs/benchmarks.md).
    */
   FireResult fire(
       String nodeId,
@@ -279,55 +308,13 @@ final class JobStore {
       List<NewRun> runs,
       Duration lookahead,
       Duration lease) {
-    return fire(nodeId, advances, runs, lookahead, lease, false);
-  }
-
-  /**
-   * Fires jobs this transaction locked with {@link #lockDue}: as {@link #fire}, but the jobs hold
-   * no lease of this node; the row locks and the unchanged fencing token stand in for it.
-   */
-  FireResult fireLocked(
-      String nodeId,
-      List<Advance> advances,
-      List<NewRun> runs,
-      Duration lookahead,
-      Duration lease) {
-    return fire(nodeId, advances, runs, lookahead, lease, true);
-  }
-
-  private FireResult fire(
-      String nodeId,
-      List<Advance> advances,
-      List<NewRun> runs,
-      Duration lookahead,
-      Duration lease,
-      boolean locked) {
     int n = advances.size();
     if (n == 0) {
       return new FireResult(List.of(), List.of(), List.of());
     }
     List<Long> won = new ArrayList<>(n);
     List<Kept> kept = new ArrayList<>();
-    jdbc.sql(
-            """
-            update jobs j
-            set next_fire_at = f.next_fire_at,
-                completed = f.completed,
-                scheduled_runs = j.scheduled_runs + f.runs,
-                fencing_token = j.fencing_token + 1,
-                lease_owner = case when f.keep
-                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
-                                   then :node end,
-                lease_until = case when f.keep
-                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
-                                   then now() + make_interval(secs => :lease) end
-            from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
-                        :completed::boolean[], :runs::int[], :keep::boolean[])
-                 as f(id, token, next_fire_at, completed, runs, keep)
-            where j.id = f.id and j.fencing_token = f.token and (:locked or j.lease_owner = :node)
-            returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept,
-                      j.max_runs - j.scheduled_runs as runs_left
-            """)
+    jdbc.sql(FIRE)
         .param("ids", SqlArrays.of("bigint", advances, a -> a.job().id()))
         .param("tokens", SqlArrays.of("bigint", advances, a -> a.job().fencingToken()))
         .param("nexts", SqlArrays.of("text", advances, Advance::nextFireAt))
@@ -335,7 +322,6 @@ final class JobStore {
         .param("runs", SqlArrays.of("int", advances, Advance::runs))
         .param("keep", SqlArrays.of("boolean", advances, Advance::keep))
         .param("node", nodeId)
-        .param("locked", locked)
         .param("lookahead", seconds(lookahead))
         .param("lease", seconds(lease))
         .query(

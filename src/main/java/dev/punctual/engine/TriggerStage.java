@@ -193,7 +193,7 @@ final class TriggerStage {
               // In the same transaction: the broken rows are locked by it, the others fire.
               List<ClaimedJob.BrokenJob> marked = jobs.markBroken(broken);
               JobStore.FireResult result =
-                  jobs.fireLocked(
+                  jobs.fire(
                       nodeId,
                       batch.advances(),
                       batch.runs(),

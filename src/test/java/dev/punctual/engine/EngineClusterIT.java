@@ -272,7 +272,7 @@ class EngineClusterIT {
                 } catch (InterruptedException e) {
                   throw new IllegalStateException(e);
                 }
-                return store.fireLocked(
+                return store.fire(
                     "a",
                     mine.stream().map(j -> new JobStore.Advance(j, null, true, 0, false)).toList(),
                     mine.stream()
@@ -297,7 +297,7 @@ class EngineClusterIT {
       JobStore.FireResult fromStale =
           tx.execute(
               s ->
-                  store.fireLocked(
+                  store.fire(
                       "a",
                       List.of(new JobStore.Advance(stale, null, true, 0, false)),
                       List.of(
