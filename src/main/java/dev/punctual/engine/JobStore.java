@@ -20,24 +20,24 @@ final class JobStore {
   /** A batch's advance ({@link #fire}); package-private for {@code PlanCacheIT}, which plans it. */
   static final String FIRE =
       """
-            update jobs j
-            set next_fire_at = f.next_fire_at,
-                completed = f.completed,
-                scheduled_runs = j.scheduled_runs + f.runs,
-                fencing_token = j.fencing_token + 1,
-                lease_owner = case when f.keep
-                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
-                                   then :node end,
-                lease_until = case when f.keep
-                                        and f.next_fire_at <= now() + make_interval(secs => :lookahead)
-                                   then now() + make_interval(secs => :lease) end
-            from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
-                        :completed::boolean[], :runs::int[], :keep::boolean[])
-                 as f(id, token, next_fire_at, completed, runs, keep)
-            where j.id = f.id and j.fencing_token = f.token
-            returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept,
-                      j.max_runs - j.scheduled_runs as runs_left
-            """;
+      update jobs j
+      set next_fire_at = f.next_fire_at,
+          completed = f.completed,
+          scheduled_runs = j.scheduled_runs + f.runs,
+          fencing_token = j.fencing_token + 1,
+          lease_owner = case when f.keep
+                                  and f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                             then :node end,
+          lease_until = case when f.keep
+                                  and f.next_fire_at <= now() + make_interval(secs => :lookahead)
+                             then now() + make_interval(secs => :lease) end
+      from unnest(:ids::bigint[], :tokens::bigint[], :nexts::text[]::timestamptz[],
+                  :completed::boolean[], :runs::int[], :keep::boolean[])
+           as f(id, token, next_fire_at, completed, runs, keep)
+      where j.id = f.id and j.fencing_token = f.token
+      returning j.id, j.fencing_token, j.next_fire_at, j.lease_owner is not null as kept,
+                j.max_runs - j.scheduled_runs as runs_left
+      """;
 
   /** The current signing secrets of the tenant of {@code j}, newest first, space-separated. */
   static final String SECRETS_OF_TENANT =
