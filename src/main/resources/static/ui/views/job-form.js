@@ -20,7 +20,8 @@ export async function render(page, [id], session) {
   const httpTarget = !job || !job.target.type || job.target.type === 'http';
   const f = fields(job, httpTarget);
   const general = h('ul', { class: 'error', id: 'form-errors', role: 'alert', tabindex: -1, hidden: true });
-  const preview = h('div', { id: 'preview', 'aria-live': 'polite' });
+  // Focusable: when its fire times overflow its fixed height, a keyboard can scroll it.
+  const preview = h('div', { id: 'preview', 'aria-live': 'polite', tabindex: 0, role: 'region', 'aria-label': 'Next fire times' });
 
   const form = h('form', { class: 'job-form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();

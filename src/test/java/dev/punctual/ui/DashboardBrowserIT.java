@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -94,11 +96,47 @@ class DashboardBrowserIT extends ApiTestBase {
   }
 
   private void waitForText(String css, String text) {
+    try {
+      await()
+          .atMost(WAIT)
+          .pollDelay(Duration.ZERO)
+          .ignoreExceptions()
+          .until(() -> browser.findElement(By.cssSelector(css)).getText(), t -> t.contains(text));
+    } catch (ConditionTimeoutException timeout) {
+      throw new AssertionError(
+          "No \"" + text + "\" in " + css + " within " + WAIT + "; the page says:\n" + pageText(),
+          timeout);
+    }
+  }
+
+  /** What the page shows (a form's errors, a sign-in form, an error line), for a failure. */
+  private String pageText() {
+    try {
+      screenshot("failed-" + System.nanoTime());
+      return browser.getCurrentUrl() + "\n" + browser.findElement(By.tagName("body")).getText();
+    } catch (RuntimeException | IOException unreadable) {
+      return "(unreadable: " + unreadable + ")";
+    }
+  }
+
+  /**
+   * Clicks what the selector finds once it is shown, again if the page replaced it in between (a
+   * view redrawing on its timer) or something covered it: a click either lands on it or throws.
+   */
+  private void click(String css) {
     await()
         .atMost(WAIT)
         .pollDelay(Duration.ZERO)
         .ignoreExceptions()
-        .until(() -> browser.findElement(By.cssSelector(css)).getText(), t -> t.contains(text));
+        .until(
+            () -> {
+              WebElement element = browser.findElement(By.cssSelector(css));
+              if (!element.isDisplayed()) {
+                return false;
+              }
+              element.click();
+              return true;
+            });
   }
 
   private void screenshot(String name) throws IOException {
@@ -109,7 +147,7 @@ class DashboardBrowserIT extends ApiTestBase {
   private void signIn(String key) {
     browser.get(ui(""));
     find("#key").sendKeys(key);
-    find("form.sign-in button[type=submit]").click();
+    click("form.sign-in button[type=submit]");
   }
 
   private void type(WebElement input, String text) {
@@ -198,40 +236,40 @@ class DashboardBrowserIT extends ApiTestBase {
     screenshot("job-form-preview");
     type(field("schedule.cron"), "61 * * * *");
     type(field("target.url"), target.url("/ok"));
-    find("#save").click();
+    click("#save");
     waitForText("[data-field='schedule.cron'] .field-error", "schedule.cron");
     assertThat(field("schedule.cron").getAttribute("aria-invalid")).isEqualTo("true");
     screenshot("job-form-error");
     find("[data-field='schedule.cron']").isDisplayed();
     browser.findElement(By.cssSelector("input[name=kind][value=interval]")).click();
     type(field("schedule.interval"), "PT2S");
-    find("#save").click();
+    click("#save");
 
     // The job's page: its run appears without a reload, and its attempts open.
     waitForText("main h1", "browser-job");
     waitForText("#runs ~ .table-wrap, section[aria-labelledby=runs]", "SUCCEEDED");
     screenshot("job");
-    find("section[aria-labelledby=runs] tbody tr a").click();
+    click("section[aria-labelledby=runs] tbody tr a");
     waitForText("section[aria-labelledby=attempts]", "SUCCEEDED");
     assertThat(browser.findElement(By.cssSelector("[data-attempt='1']")).getText()).contains("200");
 
     // Edit: the form comes filled in, and a save keeps what it does not show.
     browser.navigate().back();
-    find("a.button[href$='/edit']").click();
+    click("a.button[href$='/edit']");
     waitForText("main h1", "Edit browser-job");
     assertThat(field("schedule.interval").getAttribute("value")).isEqualTo("PT2S");
     type(field("description"), "Made in the browser");
-    find("#save").click();
+    click("#save");
     waitForText("dl.definition", "Made in the browser");
     tools.jackson.databind.JsonNode edited = onlyJob(tenant, "browser-job");
     assertThat(edited.path("version").asLong()).isEqualTo(2);
     assertThat(edited.path("schedule").path("interval").asString()).isEqualTo("PT2S");
 
     // Pause and resume.
-    find("#pause").click();
+    click("#pause");
     waitForText("main h1", "PAUSED");
     assertThat(onlyJob(tenant, "browser-job").path("state").asString()).isEqualTo("PAUSED");
-    find("#resume").click();
+    click("#resume");
     waitForText("main h1", "ACTIVE");
 
     // The failures view: a dry run first, then the replay, which succeeds once the target is fixed.
@@ -246,11 +284,11 @@ class DashboardBrowserIT extends ApiTestBase {
     screenshot("run");
     browser.navigate().back();
     waitForText("main table", "failing-report");
-    find("#replay-all").click();
+    click("#replay-all");
     waitForText("#replay-plan", "1 run(s) would be replayed");
     assertThat(tenant.get("/api/v1/runs").body().path("items")).hasSize(1);
     target.fix(switchName);
-    find("#replay-all-confirm").click();
+    click("#replay-all-confirm");
     waitForText("#replay-plan", "1 replay(s) made");
     await()
         .atMost(WAIT)
@@ -284,7 +322,7 @@ class DashboardBrowserIT extends ApiTestBase {
     // Trigger now, then delete (after a confirmation): the job is gone.
     browser.findElement(By.linkText("browser-job")).click();
     waitForText("main h1", "browser-job");
-    find("#trigger").click();
+    click("#trigger");
     waitForText("#status", "due now");
     await()
         .atMost(WAIT)
@@ -298,13 +336,13 @@ class DashboardBrowserIT extends ApiTestBase {
                     .body()
                     .toString()
                     .contains("MANUAL"));
-    find("#delete").click();
-    find("#delete-confirm").click();
+    click("#delete");
+    click("#delete-confirm");
     waitForText("main h1", "Jobs");
     assertThat(tenant.get("/api/v1/jobs?namePrefix=browser-job").body().path("items")).isEmpty();
 
     // Sign out: the form is back, and the session is gone on the server too.
-    find("#sign-out").click();
+    click("#sign-out");
     find("#key");
     browser.navigate().refresh();
     find("#key");
@@ -351,8 +389,26 @@ class DashboardBrowserIT extends ApiTestBase {
     find("#card-last-hour");
     browser.get(ui("#/jobs/" + id + "/edit"));
     waitForText("main h1", "Edit bounded");
+    // The preview fills in after the form is shown: nothing below it may move then, or a click
+    // aimed at Save lands on whatever moved under the pointer. Its box is as high empty as full.
+    find("#preview li");
+    Number moved =
+        (Number)
+            ((JavascriptExecutor) browser)
+                .executeScript(
+                    """
+                    const preview = document.getElementById('preview');
+                    const save = () => document.getElementById('save').getBoundingClientRect().top;
+                    const full = save();
+                    const shown = [...preview.childNodes];
+                    preview.replaceChildren();
+                    const empty = save();
+                    preview.replaceChildren(...shown);
+                    return full - empty;
+                    """);
+    assertThat(moved.doubleValue()).as("Save moves when the preview fills in").isZero();
     type(field("description"), "edited");
-    find("#save").click();
+    click("#save");
     waitForText("dl.definition", "edited");
     tools.jackson.databind.JsonNode job = tenant.get("/api/v1/jobs/" + id).body();
     assertThat(job.path("version").asLong()).isEqualTo(2);
