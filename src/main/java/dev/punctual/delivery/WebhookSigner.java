@@ -16,6 +16,17 @@ import javax.crypto.spec.SecretKeySpec;
 final class WebhookSigner {
   private static final String PREFIX = "whsec_";
 
+  /** One MAC per thread (re-keyed for each signature): no provider lookup per delivery. */
+  private static final ThreadLocal<Mac> HMAC =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Mac.getInstance("HmacSHA256");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("HmacSHA256 is part of every JVM", e);
+            }
+          });
+
   private WebhookSigner() {}
 
   static String signature(List<String> secrets, String id, long timestamp, String body) {
@@ -33,11 +44,11 @@ final class WebhookSigner {
 
   private static byte[] hmac(byte[] key, byte[] content) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = HMAC.get();
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       return mac.doFinal(content);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JVM", e);
+      throw new IllegalStateException("a signing secret is not a valid HMAC key", e);
     }
   }
 }

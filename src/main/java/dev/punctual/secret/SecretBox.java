@@ -28,6 +28,21 @@ public final class SecretBox {
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * One cipher per thread, initialised afresh for every value: {@code Cipher.getInstance} (the
+   * provider lookup) cost 3-4 µs of the 3.5-4 µs an open took, and every delivery to a tenant with
+   * a signing secret opens one (the engine's dispatch thread does it, one attempt after the other).
+   */
+  private static final ThreadLocal<Cipher> CIPHER =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Cipher.getInstance("AES/GCM/NoPadding");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("AES-GCM is part of every JVM", e);
+            }
+          });
+
   private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
   private final String currentId;
 
@@ -88,7 +103,7 @@ public final class SecretBox {
     byte[] nonce = new byte[NONCE_BYTES];
     RANDOM.nextBytes(nonce);
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = CIPHER.get();
       cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentId), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(aad(currentId));
       byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
@@ -128,7 +143,7 @@ public final class SecretBox {
     try {
       byte[] in =
           Base64.getUrlDecoder().decode(stored.substring(PREFIX.length() + id.length() + 1));
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = CIPHER.get();
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
       cipher.updateAAD(aad(id));
       byte[] plain = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
