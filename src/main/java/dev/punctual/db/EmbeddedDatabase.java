@@ -27,8 +27,8 @@ final class EmbeddedDatabase implements AutoCloseable {
   }
 
   static EmbeddedDatabase start(Path dataDir, String operatorSettings) {
-    Map<String, String> settings = EmbeddedServerSettings.withOperatorSettings(operatorSettings);
     Map<String, String> own = EmbeddedServerSettings.parse(operatorSettings);
+    Map<String, String> settings = EmbeddedServerSettings.withOperatorSettings(own);
     if (!own.isEmpty()) {
       log.info("Embedded PostgreSQL: the operator's settings {}", own);
     }

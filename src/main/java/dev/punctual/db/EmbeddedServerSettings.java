@@ -25,20 +25,23 @@ public final class EmbeddedServerSettings {
   private EmbeddedServerSettings() {}
 
   /**
-   * The durable settings with the operator's own ({@code PUNCTUAL_EMBEDDED_SETTINGS}) after them,
-   * so an operator's value wins: {@code name=value} pairs separated by {@code ;}, for instance
-   * {@code shared_buffers=1GB; shared_preload_libraries=pg_stat_statements}. A value may contain
-   * commas (a list of libraries), hence the semicolons.
-   *
-   * @throws IllegalArgumentException naming the entry that is not {@code name=value}
+   * The durable settings with the operator's own (from {@link #parse}) after them, so an operator's
+   * value wins.
    */
-  public static Map<String, String> withOperatorSettings(String operatorSettings) {
+  public static Map<String, String> withOperatorSettings(Map<String, String> operatorSettings) {
     Map<String, String> s = durable();
-    s.putAll(parse(operatorSettings));
+    s.putAll(operatorSettings);
     return s;
   }
 
-  /** The operator's settings alone, in their order; blank gives none. */
+  /**
+   * The operator's settings ({@code PUNCTUAL_EMBEDDED_SETTINGS}) alone, in their order; blank gives
+   * none: {@code name=value} pairs separated by {@code ;}, for instance {@code shared_buffers=1GB;
+   * shared_preload_libraries=pg_stat_statements}. A value may contain commas (a list of libraries),
+   * hence the semicolons.
+   *
+   * @throws IllegalArgumentException naming the entry that is not {@code name=value}
+   */
   static Map<String, String> parse(String operatorSettings) {
     Map<String, String> parsed = new LinkedHashMap<>();
     if (operatorSettings == null || operatorSettings.isBlank()) {

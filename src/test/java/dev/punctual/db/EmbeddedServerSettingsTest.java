@@ -11,7 +11,8 @@ class EmbeddedServerSettingsTest {
   @Test
   void operatorSettingsComeAfterTheDurableOnesAndWin() {
     Map<String, String> s =
-        EmbeddedServerSettings.withOperatorSettings("shared_buffers=1GB; work_mem=16MB;");
+        EmbeddedServerSettings.withOperatorSettings(
+            EmbeddedServerSettings.parse("shared_buffers=1GB; work_mem=16MB;"));
     assertThat(s).containsEntry("shared_buffers", "1GB").containsEntry("work_mem", "16MB");
     assertThat(s).containsEntry("fsync", "on");
     assertThat(s.keySet()).last().isEqualTo("work_mem");
@@ -32,7 +33,7 @@ class EmbeddedServerSettingsTest {
   void blankMeansNone() {
     assertThat(EmbeddedServerSettings.parse(null)).isEmpty();
     assertThat(EmbeddedServerSettings.parse("  ")).isEmpty();
-    assertThat(EmbeddedServerSettings.withOperatorSettings(""))
+    assertThat(EmbeddedServerSettings.withOperatorSettings(EmbeddedServerSettings.parse("")))
         .isEqualTo(EmbeddedServerSettings.durable());
   }
 
