@@ -23,11 +23,11 @@ class WebhookSignerTest {
   }
 
   @Test
-  void duringARotationBothSignaturesAreSentAndTheMacIsReKeyedForEach() {
+  void duringARotationBothSignaturesAreSentEachUnderItsOwnKey() {
     String other = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]);
     String both = WebhookSigner.signature(List.of(other, SECRET), ID, TIMESTAMP, BODY);
     assertThat(both.split(" ")).hasSize(2).endsWith(EXPECTED).doesNotHaveDuplicates();
-    // The thread's MAC signed with the other key last: the next signature is under its own key.
+    // Signed with the other key last: the next signature is under its own key.
     assertThat(WebhookSigner.signature(List.of(SECRET), ID, TIMESTAMP, BODY)).isEqualTo(EXPECTED);
   }
 
