@@ -27,7 +27,8 @@ public record EngineProperties(
     Duration retention,
     Integer tenantFireRate,
     Integer tenantMaxInFlight,
-    Integer poolSize) {
+    Integer poolSize,
+    Integer warmUpRequests) {
   public static final int DEFAULT_POOL_SIZE = 8;
 
   public EngineProperties {

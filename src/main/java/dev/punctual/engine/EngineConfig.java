@@ -133,13 +133,20 @@ class EngineConfig {
     return new LiveNodes();
   }
 
+  /**
+   * Starts the engine once the delivery warm-up started by {@link WarmUpOnStart} has ended (none
+   * when the context was not built by a {@code SpringApplication} that applied it).
+   */
   @Bean
-  SmartLifecycle engineLifecycle(Engine engine) {
+  SmartLifecycle engineLifecycle(
+      Engine engine,
+      org.springframework.beans.factory.ObjectProvider<WarmUpOnStart.Running> warmUp) {
     return new SmartLifecycle() {
       private volatile boolean running;
 
       @Override
       public void start() {
+        warmUp.ifAvailable(WarmUpOnStart.Running::await);
         engine.start();
         running = true;
       }

@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  *     is left out of claims until its budget refills, so its burst cannot delay other tenants
  * @param tenantMaxInFlight deliveries of one tenant in progress at once on this node; the local
  *     queue serves tenants in turn
+ * @param warmUpRequests requests a worker node delivers to a sink of its own while it starts,
+ *     before it takes its first fires ({@code DeliveryWarmUp}); 0: none
  */
 public record EngineSettings(
     Set<String> roles,
@@ -43,7 +45,8 @@ public record EngineSettings(
     Duration shutdownGrace,
     Duration retention,
     int tenantFireRate,
-    int tenantMaxInFlight) {
+    int tenantMaxInFlight,
+    int warmUpRequests) {
 
   public EngineSettings {
     roles = Set.copyOf(roles);
@@ -67,6 +70,7 @@ public record EngineSettings(
     between(errors, "retention", retention, Duration.ofMinutes(1), Duration.ofDays(3660));
     between(errors, "tenant-fire-rate", tenantFireRate, 0, 1_000_000);
     between(errors, "tenant-max-in-flight", tenantMaxInFlight, 1, 100_000);
+    between(errors, "warm-up-requests", warmUpRequests, 0, 1_000_000);
     if (errors.isEmpty()) {
       // The relations the guarantees rest on.
       if (jobLease.compareTo(lookahead) <= 0) {
@@ -113,6 +117,7 @@ public record EngineSettings(
     set(p.retention(), b::retention);
     set(p.tenantFireRate(), b::tenantFireRate);
     set(p.tenantMaxInFlight(), b::tenantMaxInFlight);
+    set(p.warmUpRequests(), b::warmUpRequests);
     return b.build();
   }
 
@@ -159,6 +164,9 @@ public record EngineSettings(
     private Duration retention = Duration.ofDays(7);
     private int tenantFireRate = 1000;
     private Integer tenantMaxInFlight; // default: 64, or maxInFlight when that is smaller
+    // 5,000 did as well as 10,000 and 20,000 for the first seconds' lag, and costs the start
+    // least (docs/benchmarks.md, "The delivery warm-up").
+    private int warmUpRequests = 5_000;
 
     public Builder roles(Set<String> value) {
       roles = Set.copyOf(value);
@@ -230,6 +238,11 @@ public record EngineSettings(
       return this;
     }
 
+    public Builder warmUpRequests(int value) {
+      warmUpRequests = value;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming every setting out of range
      */
@@ -249,7 +262,8 @@ public record EngineSettings(
           retention,
           tenantFireRate,
           // A node cannot give one tenant more than all of its slots.
-          Math.min(tenantMaxInFlight == null ? 64 : tenantMaxInFlight, maxInFlight));
+          Math.min(tenantMaxInFlight == null ? 64 : tenantMaxInFlight, maxInFlight),
+          warmUpRequests);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.punctual.cluster;
 
 import dev.punctual.support.Api;
+import dev.punctual.support.ServiceJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * Three Punctual nodes (separate JVMs, the service's jar) on one PostgreSQL server, behind nginx
@@ -63,7 +63,7 @@ final class Cluster implements AutoCloseable {
             // The harness lists thousands of runs at the end of each scenario.
             "PUNCTUAL_RATE_LIMIT",
             "2000");
-    Path jar = jar();
+    Path jar = ServiceJar.path();
     List<Integer> ports = new ArrayList<>();
     for (int i = 1; i <= NODES; i++) {
       int port = Ports.free();
@@ -121,16 +121,6 @@ final class Cluster implements AutoCloseable {
 
   Api admin() {
     return api(ADMIN_KEY);
-  }
-
-  private static Path jar() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("punctual-[0-9.]+(-SNAPSHOT)?\\.jar"))
-          .findFirst()
-          .orElseThrow(
-              () -> new IllegalStateException("no target/punctual-*.jar: run mvn verify/package"));
-    }
   }
 
   @Override

@@ -36,6 +36,7 @@ class EngineSettingsTest {
     assertThat(settings.retention()).isEqualTo(Duration.ofDays(3));
     assertThat(settings.maxInFlight()).isEqualTo(256);
     assertThat(settings.tenantMaxInFlight()).isEqualTo(64);
+    assertThat(settings.warmUpRequests()).isEqualTo(5_000);
     assertThat(bind(Map.of()).poolSizeOrDefault()).isEqualTo(EngineProperties.DEFAULT_POOL_SIZE);
   }
 
@@ -48,8 +49,10 @@ class EngineSettingsTest {
                     bind(
                         Map.of(
                             "punctual.engine.claim-batch", "0",
-                            "punctual.engine.poll-interval", "2h"))))
+                            "punctual.engine.poll-interval", "2h",
+                            "punctual.engine.warm-up-requests", "-1"))))
         .hasMessageContaining("claim-batch must be 1 to 10000, not 0")
+        .hasMessageContaining("warm-up-requests must be 0 to 1000000, not -1")
         .hasMessageContaining("poll-interval must be");
     assertThatThrownBy(
             () ->

@@ -3,6 +3,7 @@ package dev.punctual.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.punctual.support.ServiceJar;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -73,7 +74,7 @@ class StartScriptIT {
       port = s.getLocalPort();
     }
     ProcessBuilder builder =
-        new ProcessBuilder("bin/punctual", jar().toString())
+        new ProcessBuilder("bin/punctual", ServiceJar.path().toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve(name + ".log").toFile());
     Map<String, String> env = builder.environment();
@@ -114,16 +115,6 @@ class StartScriptIT {
     node.destroy(); // SIGTERM to the JVM itself: the script exec'd it
     if (!node.waitFor(60, TimeUnit.SECONDS)) {
       node.destroyForcibly();
-    }
-  }
-
-  private static Path jar() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("punctual-[0-9.]+(-SNAPSHOT)?\\.jar"))
-          .findFirst()
-          .orElseThrow()
-          .toAbsolutePath();
     }
   }
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.punctual.support.Api;
+import dev.punctual.support.ServiceJar;
 import dev.punctual.support.TargetServer;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +39,7 @@ class StructuredLogsIT {
     }
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
-        new ProcessBuilder(java, "-Xmx256m", "-jar", jar().toString())
+        new ProcessBuilder(java, "-Xmx256m", "-jar", ServiceJar.path().toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("SERVER_PORT", Integer.toString(port));
@@ -59,7 +56,7 @@ class StructuredLogsIT {
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
           .failFast("the node exited", () -> !node.isAlive())
-          .until(() -> ready(base));
+          .until(() -> ServiceJar.ready(base));
       Api admin = new Api(base, ADMIN_KEY);
       Api.Response created = admin.post("/api/v1/tenants", Map.of("name", "logged"));
       tenantKey = created.body().path("apiKey").path("key").asString();
@@ -139,27 +136,5 @@ class StructuredLogsIT {
       return "";
     }
     return value.isNumber() ? String.valueOf(value.asLong()) : value.asString();
-  }
-
-  private static boolean ready(String base) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200;
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
-  private static Path jar() throws Exception {
-    try (var files = Files.list(Path.of("target"))) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("punctual-[0-9.]+(-SNAPSHOT)?\\.jar"))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("no service jar in target/"));
-    }
   }
 }

@@ -1,0 +1,71 @@
+package dev.punctual.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.punctual.support.ServiceJar;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The jar as users start it: a worker node is ready, and its engine started, only once its delivery
+ * warm-up has ended (docs/engine.md, "A node's start"); a warm-up longer than its limit stops at
+ * the limit instead of holding the start.
+ */
+class WarmStartIT {
+  private static final Pattern WARMED =
+      Pattern.compile(
+          "Delivery path warmed up: (\\d+) requests to a loopback sink in (\\d+) ms"
+              + " \\((\\d+) failed\\)");
+
+  @Test
+  void theNodeIsReadyOnlyAfterItsWarmUpWhichStopsAtItsLimit() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "warm-start");
+    Path log = dir.resolve("console.log");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder =
+        new ProcessBuilder(java, "-Xmx384m", "-jar", ServiceJar.path().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("SERVER_PORT", Integer.toString(port));
+    builder.environment().put("PUNCTUAL_DATA_DIR", dir.resolve("data").toString());
+    // More than any machine delivers within the limit (15 s): the warm-up ends at the limit,
+    // certainly after the rest of the start, so a node that did not wait for it would be ready
+    // before the warm-up's line.
+    builder.environment().put("PUNCTUAL_ENGINE_WARM_UP_REQUESTS", "1000000");
+    builder.environment().remove("DATABASE_URL");
+    Process node = builder.start();
+    try {
+      await("the node is ready")
+          .atMost(Duration.ofSeconds(90))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100))
+          .failFast("the node exited", () -> !node.isAlive())
+          .until(() -> ServiceJar.ready("http://127.0.0.1:" + port));
+      String console = Files.readString(log);
+      Matcher warmed = WARMED.matcher(console);
+      assertThat(warmed.find()).as("the warm-up's line, in:%n%s", console).isTrue();
+      assertThat(Integer.parseInt(warmed.group(1))).isBetween(1, 999_999);
+      assertThat(Long.parseLong(warmed.group(2))).isBetween(14_000L, 30_000L);
+      assertThat(warmed.group(3)).isEqualTo("0");
+      int engineStarted = console.indexOf("started with roles");
+      assertThat(engineStarted).as("the engine's start, in:%n%s", console).isPositive();
+      assertThat(warmed.start()).isLessThan(engineStarted);
+    } finally {
+      node.destroy();
+      if (!node.waitFor(30, TimeUnit.SECONDS)) {
+        node.destroyForcibly();
+      }
+    }
+  }
+}
