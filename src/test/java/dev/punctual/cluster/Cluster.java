@@ -1,6 +1,7 @@
 package dev.punctual.cluster;
 
 import dev.punctual.support.Api;
+import dev.punctual.support.Ports;
 import dev.punctual.support.ServiceJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.punctual.cluster;
 
+import dev.punctual.support.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.punctual.cluster;
 
+import dev.punctual.support.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.punctual.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.punctual.support.Ports;
 import dev.punctual.support.ServiceJar;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,9 +70,7 @@ class StartScriptIT {
 
   private static Process start(Path dir, Path cache, Path tmp, String javaOpts, String name)
       throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = Ports.free();
     ProcessBuilder builder =
         new ProcessBuilder("bin/punctual", ServiceJar.path().toString())
             .redirectErrorStream(true)

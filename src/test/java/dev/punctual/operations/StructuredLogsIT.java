@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.punctual.support.Api;
+import dev.punctual.support.Ports;
 import dev.punctual.support.ServiceJar;
 import dev.punctual.support.TargetServer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +33,7 @@ class StructuredLogsIT {
   void everyLineIsJsonWithTheIdsAndNoSecret() throws Exception {
     Path dir = Files.createTempDirectory("punctual-logs");
     Path log = dir.resolve("console.log");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = Ports.free();
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
         new ProcessBuilder(java, "-Xmx256m", "-jar", ServiceJar.path().toString())

@@ -3,8 +3,8 @@ package dev.punctual.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.punctual.support.Ports;
 import dev.punctual.support.ServiceJar;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +28,7 @@ class WarmStartIT {
   void theNodeIsReadyOnlyAfterItsWarmUpWhichStopsAtItsLimit() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "warm-start");
     Path log = dir.resolve("console.log");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = Ports.free();
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
         new ProcessBuilder(java, "-Xmx384m", "-jar", ServiceJar.path().toString())

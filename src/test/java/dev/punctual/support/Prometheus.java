@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -42,7 +41,7 @@ public final class Prometheus implements AutoCloseable {
   /** Starts Prometheus in {@code dir}, scraping {@code /actuator/prometheus} on the given ports. */
   public static Prometheus start(Path dir, Path rules, List<Integer> nodePorts) throws IOException {
     Files.createDirectories(dir);
-    int port = freePort();
+    int port = Ports.free();
     String targets =
         nodePorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").collect(Collectors.joining(", "));
     Files.writeString(
@@ -166,12 +165,6 @@ public final class Prometheus implements AutoCloseable {
       }
     }
     return expressions;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   @Override

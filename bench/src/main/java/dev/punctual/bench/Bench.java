@@ -247,12 +247,28 @@ public final class Bench {
         .start();
   }
 
+  /**
+   * A port free now for a process started next, below the kernel's ephemeral range (32768 and up
+   * on Linux): a port the kernel chose would be back in that range, where a starting service's
+   * delivery warm-up (dozens of loopback connections) can take it before the process binds it.
+   */
+  static int freePort() {
+    for (int i = 0; i < 1_000; i++) {
+      int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_768);
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(false);
+        probe.bind(new java.net.InetSocketAddress(port));
+        return port;
+      } catch (java.io.IOException inUse) {
+        // taken: try another
+      }
+    }
+    throw new IllegalStateException("no free port in 20000-32767");
+  }
+
   /** Starts a {@link BenchTarget} on a free loopback port and points the jobs at it. */
   static Process startTarget(Path out, Path log) throws Exception {
-    int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = freePort();
     Process target =
         new ProcessBuilder(
                 java(),

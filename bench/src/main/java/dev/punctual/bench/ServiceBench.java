@@ -502,10 +502,7 @@ public final class ServiceBench {
       if (!Files.exists(JAR)) {
         throw new IllegalStateException(JAR + " is missing: ./mvnw package -DskipTests");
       }
-      int port;
-      try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-        port = probe.getLocalPort();
-      }
+      int port = Bench.freePort();
       List<String> command = new ArrayList<>(List.of(Bench.java(), "-Xmx1g"));
       String extra = System.getenv().getOrDefault("BENCH_SERVICE_OPTS", "").trim();
       if (!extra.isEmpty()) {
