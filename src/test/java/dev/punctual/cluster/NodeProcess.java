@@ -2,10 +2,6 @@ package dev.punctual.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 /** One Punctual node as its own JVM process, started from the service's jar like in production. */
 final class NodeProcess {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-
   final String name;
   final int port;
   private final Path jar;
@@ -89,21 +82,7 @@ final class NodeProcess {
   }
 
   boolean ready() {
-    try {
-      HttpResponse<Void> response =
-          HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return dev.punctual.support.ServiceJar.ready("http://127.0.0.1:" + port);
   }
 
   void awaitReady(Duration timeout) {
