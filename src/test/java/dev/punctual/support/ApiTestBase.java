@@ -44,6 +44,8 @@ public abstract class ApiTestBase {
     // The shared context's tests make many requests per tenant in a burst; the per-tenant limits
     // have their own node and tests (TenantLimitsIT).
     registry.add("punctual.rate-limit", () -> "0");
+    // The delivery warm-up has its own tests (WarmUpOnStartIT, WarmStartIT).
+    registry.add("punctual.engine.warm-up-requests", () -> "0");
   }
 
   @BeforeEach

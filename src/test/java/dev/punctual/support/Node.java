@@ -30,6 +30,11 @@ public final class Node implements AutoCloseable {
     if (!settings.containsKey("punctual.secret-key")) {
       args.add("--punctual.secret-key=" + ApiTestBase.SECRET_KEY);
     }
+    if (!settings.containsKey("punctual.engine.warm-up-requests")) {
+      // The delivery warm-up has its own tests (WarmUpOnStartIT, WarmStartIT); other tests' nodes
+      // start without it, which keeps the suite's time down.
+      args.add("--punctual.engine.warm-up-requests=0");
+    }
     settings.forEach((k, v) -> args.add("--" + k + "=" + v));
     return new Node(SpringApplication.run(PunctualApplication.class, args.toArray(String[]::new)));
   }
