@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.Test;
  * warm-up has ended (docs/engine.md, "A node's start"); a warm-up longer than its limit stops at
  * the limit instead of holding the start.
  */
+// Starts the jar on its own embedded database whatever DATABASE_URL says: .ci/run's server pass
+// skips it (excludedGroups), as it would run the same thing twice.
+@Tag("own-database")
 class WarmStartIT {
   private static final Pattern WARMED =
       Pattern.compile(

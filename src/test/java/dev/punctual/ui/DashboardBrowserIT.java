@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -38,6 +39,9 @@ import org.openqa.selenium.support.ui.Select;
  * tenants and nodes. Each view's screenshot goes to {@code target/screenshots/} (the ones in {@code
  * docs/screenshots/} are copies).
  */
+// The dashboard has no SQL of its own (its pages call the API, whose ITs run on both databases):
+// .ci/run's server pass skips the browser (excludedGroups).
+@Tag("browser")
 class DashboardBrowserIT extends ApiTestBase {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path SCREENSHOTS = Path.of("target/screenshots");
