@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Time to ready with and without the delivery warm-up (docs/engine.md, "A node's start"):
+# Time to ready with and without the warm-ups (delivery, then fires; docs/engine.md, "A node's start"):
 # `java -jar` and bin/punctual on a warm embedded data dir, PUNCTUAL_ENGINE_WARM_UP_REQUESTS=5000
-# (the default) and 0 alternated, three rounds. Each line also shows the warm-up's own log line.
+# (the default) and 0 alternated, three rounds. Each line also shows the warm-ups' own log lines.
 # Usage: bench/ready-warm-up.sh   (about 4 minutes; works in /tmp/punctual-ready-warm-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ ready() { # label, warm-up requests, data dir, command...
   local pid=$!
   until curl -sf 127.0.0.1:18591/actuator/health/readiness > /dev/null; do sleep 0.02; done
   echo "$label warm_up=$n ready_ms=$(( ($(date +%s%N)-start)/1000000 ))" \
-    "$(grep -o 'warmed up.*' $W/run.log | head -1 || true)"
+    "$(grep -o 'warmed up: [0-9]* [a-z]* [^;(]* in [0-9]* ms' $W/run.log | tr '\n' ' ' || true)"
   kill $pid
   wait $pid 2>/dev/null || true
 }

@@ -1,16 +1,8 @@
 package dev.punctual.delivery;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.punctual.definition.HttpTarget;
-import dev.punctual.definition.TargetKind;
-import dev.punctual.secret.SecretBox;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -27,13 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * run. On two busy cores that made the first second's fire lag p50 400-700 ms against 5 ms warm,
  * and the first minute's p99 14-53× the warm p99 (about 4× with this warm-up).
  *
- * <p>What: {@code requests} deliveries (32 at a time) through the classes that deliver a run —
- * {@link SecretOpening} (a sealed header and a sealed signing secret opened), {@link
- * TargetDeliverers}, {@link HttpDelivery} (signed, with the usual headers) — to a sink on the
- * loopback interface inside this process. Everything is throwaway: a {@link SecretBox} under a
- * random key, a random signing secret, an {@link HttpDelivery} of its own whose egress guard opens
- * only the sink's address (the service's guard is not touched), and the sink. No byte leaves the
- * process's own loopback socket pair; nothing is written to the database.
+ * <p>What: {@code requests} deliveries (32 at a time) to a {@link WarmUpSink} (a sink on the
+ * loopback interface inside this process, reached through the classes that deliver a run, with a
+ * sealed header and a sealed signing secret to open). It runs before the database is up: nothing is
+ * written to it. The engine's own path (claims, fires, outcomes) is warmed after the migrations by
+ * the engine's fire warm-up.
  */
 public final class DeliveryWarmUp {
   private static final int IN_FLIGHT = 32;
@@ -50,36 +40,11 @@ public final class DeliveryWarmUp {
   public static Result run(int requests, Duration limit, String version)
       throws IOException, InterruptedException {
     long started = System.nanoTime();
-    // The JDK's own HTTP server: small, always there, and answering is all a sink does.
-    HttpServer sink =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    sink.createContext(
-        "/",
-        exchange -> {
-          try (exchange) {
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(204, -1);
-          }
-        });
-    sink.start();
-    String address = InetAddress.getLoopbackAddress().getHostAddress();
-    SecretBox box = new SecretBox(List.of(randomBytes()));
-    try (HttpDelivery http =
-        new HttpDelivery(IN_FLIGHT, version, EgressGuard.of(address + "/32", ""))) {
-      Deliverer deliverer =
-          new SecretOpening(box, new TargetDeliverers(Map.of(TargetKind.HTTP, http)), http);
-      HttpTarget target =
-          new HttpTarget(
-              "POST",
-              "http://" + address + ":" + sink.getAddress().getPort() + "/warm-up",
-              Map.of("Authorization", box.seal("Bearer warm-up")),
-              "{\"warm-up\":true}",
-              Duration.ofSeconds(5));
-      List<String> signing =
-          List.of(box.seal("whsec_" + Base64.getEncoder().encodeToString(randomBytes())));
+    try (WarmUpSink sink = WarmUpSink.start(IN_FLIGHT, version)) {
       Semaphore slots = new Semaphore(IN_FLIGHT);
       AtomicLong delivered = new AtomicLong();
       AtomicLong failed = new AtomicLong();
+      List<String> signing = List.of(sink.sealedSigningSecret());
       long deadline = started + limit.toNanos();
       int sent = 0;
       while (sent < requests && System.nanoTime() < deadline) {
@@ -88,8 +53,8 @@ public final class DeliveryWarmUp {
         }
         sent++;
         Attempt attempt =
-            new Attempt(sent, 0, "warm-up", Instant.now(), 1, target, signing, Map.of());
-        deliverer
+            new Attempt(sent, 0, "warm-up", Instant.now(), 1, sink.target(), signing, Map.of());
+        sink.deliverer()
             .send(attempt)
             .whenComplete(
                 (result, error) -> {
@@ -105,14 +70,6 @@ public final class DeliveryWarmUp {
       slots.acquire(IN_FLIGHT);
       return new Result(
           (int) delivered.get(), (int) failed.get(), Duration.ofNanos(System.nanoTime() - started));
-    } finally {
-      sink.stop(0);
     }
-  }
-
-  private static byte[] randomBytes() {
-    byte[] bytes = new byte[32];
-    new SecureRandom().nextBytes(bytes);
-    return bytes;
   }
 }

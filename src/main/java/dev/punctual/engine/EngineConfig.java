@@ -135,11 +135,14 @@ class EngineConfig {
 
   /**
    * Starts the engine once the delivery warm-up started by {@link WarmUpOnStart} has ended (none
-   * when the context was not built by a {@code SpringApplication} that applied it).
+   * when the context was not built by a {@code SpringApplication} that applied it) and the fire
+   * warm-up ({@link FireWarmUp}) has run.
    */
   @Bean
   SmartLifecycle engineLifecycle(
       Engine engine,
+      EngineSettings settings,
+      @Qualifier("engineDataSource") DataSource dataSource,
       org.springframework.beans.factory.ObjectProvider<WarmUpOnStart.Running> warmUp) {
     return new SmartLifecycle() {
       private volatile boolean running;
@@ -147,6 +150,8 @@ class EngineConfig {
       @Override
       public void start() {
         warmUp.ifAvailable(WarmUpOnStart.Running::await);
+        // After the migrations (done by now), before the first real fire: the engine's own path.
+        FireWarmUp.atStart(dataSource, settings);
         engine.start();
         running = true;
       }

@@ -140,6 +140,30 @@ public record EngineSettings(
     }
   }
 
+  /**
+   * The settings of the engine a node's fire warm-up runs ({@code FireWarmUp}): this node's, with
+   * both engine roles, no tenant fire cap (its one tenant fires as fast as the node can), a short
+   * shutdown grace and no warm-up of its own.
+   */
+  EngineSettings forWarmUp() {
+    return new EngineSettings(
+        Set.of("scheduler", "worker"),
+        lookahead,
+        pollInterval,
+        claimBatch,
+        jobLease,
+        deadNodeAfter,
+        heartbeatInterval,
+        misfireThreshold,
+        maxInFlight,
+        fireBatchWindow,
+        Duration.ofSeconds(2),
+        retention,
+        0,
+        maxInFlight,
+        0);
+  }
+
   public boolean schedules() {
     return roles.contains("scheduler");
   }
