@@ -133,7 +133,7 @@ class RunController {
           new FailedRunsQuery.Cursor(last.finishedAt(), Long.parseLong(last.run().id())).encode();
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("items", page.stream().map(RunRepository.FailedRun::run).toList());
+    body.put("items", page.stream().map(f -> new FailedRunView(f.run(), f.jobName())).toList());
     body.put("nextCursor", next);
     return body;
   }

@@ -121,7 +121,8 @@ class RunRepository {
   }
 
   /** A failed run and when it failed, for the dead-letter list's cursor. */
-  record FailedRun(RunView run, Instant finishedAt) {}
+  /** A failed run, when it ended (the list's order), and its job's name. */
+  record FailedRun(RunView run, Instant finishedAt, String jobName) {}
 
   /**
    * The tenant's failed runs matching {@code query}, most recently failed first, after {@code
@@ -150,6 +151,9 @@ class RunRepository {
     StringBuilder sql =
         new StringBuilder("select ")
             .append(COLUMNS)
+            // The job's name for a page of at most a few hundred runs: a primary-key probe each,
+            // so a dead-letter list names its jobs without a request per job.
+            .append(", (select j.name from jobs j where j.id = r.job_id) as job_name")
             .append(" from runs r where r.tenant_id = :tenant and r.status = 'FAILED'");
     java.util.Map<String, Object> params = new java.util.HashMap<>();
     params.put("tenant", tenantId);
@@ -179,7 +183,9 @@ class RunRepository {
     }
     return jdbc.sql(sql.toString())
         .params(params)
-        .query((rs, row) -> new FailedRun(map(rs, row), instant(rs, "finished_at")))
+        .query(
+            (rs, row) ->
+                new FailedRun(map(rs, row), instant(rs, "finished_at"), rs.getString("job_name")))
         .list();
   }
 

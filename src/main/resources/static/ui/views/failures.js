@@ -22,13 +22,12 @@ export async function render(page, params, session) {
   async function load() {
     const failed = await get(`/api/v1/runs${query({ ...filter(), limit: 50, cursor: cursors[cursors.length - 1] })}`);
     shown = failed.items;
-    const jobNames = await names(shown.map((r) => r.jobId));
     replace(list,
       table('Failed runs, most recent first', ['', 'Run', 'Job', 'Scheduled for', 'Finished', 'Attempts', 'Error'],
         shown.map((r) => h('tr', null,
           h('td', null, h('input', { type: 'checkbox', class: 'pick', value: r.id, id: `pick-${r.id}`, 'aria-label': `Select run ${r.id}` })),
           h('td', null, link(`#/runs/${r.id}`, r.id)),
-          h('td', null, link(`#/jobs/${r.jobId}`, jobNames[r.jobId] || r.jobId)),
+          h('td', null, link(`#/jobs/${r.jobId}`, r.jobName)),
           h('td', null, time(r.scheduledFor)),
           h('td', null, time(r.finishedAt)),
           h('td', null, String(r.attempts)),
@@ -92,9 +91,3 @@ function clean(object) {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
 }
 
-// The names of the jobs on the page, one request each, shared by their runs.
-async function names(ids) {
-  const unique = [...new Set(ids)];
-  const found = await Promise.all(unique.map((id) => get(`/api/v1/jobs/${encodeURIComponent(id)}`).catch(() => null)));
-  return Object.fromEntries(found.filter(Boolean).map((j) => [j.id, j.name]));
-}

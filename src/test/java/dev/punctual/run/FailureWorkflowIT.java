@@ -101,8 +101,8 @@ class FailureWorkflowIT extends ApiTestBase {
     Api.Response deadLetters = tenant.get("/api/v1/runs?status=FAILED&jobId=" + job);
     assertThat(deadLetters.status()).isEqualTo(200);
     assertThat(list(deadLetters.body().path("items")))
-        .extracting(r -> r.path("id").asString())
-        .containsExactly(failed);
+        .extracting(r -> r.path("id").asString(), r -> r.path("jobName").asString())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(failed, "replayed"));
     Instant future = Instant.now().plusSeconds(3600);
     assertThat(list(tenant.get("/api/v1/runs?since=" + future).body().path("items"))).isEmpty();
 
