@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -80,10 +79,10 @@ final class SecretKeySource {
     byte[] raw = new byte[32];
     new SecureRandom().nextBytes(raw);
     try {
-      Files.createDirectories(file.getParent());
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, Base64.getEncoder().encodeToString(raw) + System.lineSeparator());
+      if (!PrivateFile.writeNew(
+          file, Base64.getEncoder().encodeToString(raw) + System.lineSeparator())) {
+        return; // another process starting on the same data dir wrote it first: that one is read
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Could not write " + file, e);
     }

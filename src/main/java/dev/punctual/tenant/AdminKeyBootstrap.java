@@ -1,12 +1,11 @@
 package dev.punctual.tenant;
 
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.secret.PrivateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -71,15 +70,16 @@ class AdminKeyBootstrap implements ApplicationRunner {
     log.warn("Generated the admin key into {} (readable by this user only)", file);
   }
 
+  /**
+   * The key was just made (no node had one): an admin.key left by an earlier data dir's first node
+   * is replaced, durably ({@link PrivateFile}).
+   */
   private static void write(Path file, String key) {
     try {
-      Files.createDirectories(file.getParent());
       Files.deleteIfExists(file);
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, key + System.lineSeparator());
-      Set<?> check = Files.getPosixFilePermissions(file);
-      log.debug("admin.key permissions {}", check);
+      if (!PrivateFile.writeNew(file, key + System.lineSeparator())) {
+        throw new IOException("written meanwhile by another process");
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Could not write " + file, e);
     }
