@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  *     is left out of claims until its budget refills, so its burst cannot delay other tenants
  * @param tenantMaxInFlight deliveries of one tenant in progress at once on this node; the local
  *     queue serves tenants in turn
- * @param warmUpRequests requests a worker node delivers to a sink of its own while it starts,
- *     before it takes its first fires ({@code DeliveryWarmUp}); 0: none
+ * @param warmUpRequests requests a worker node delivers to a sink of its own while it starts
+ *     ({@code DeliveryWarmUp}), then runs a node fires through an engine on a schema of its own
+ *     ({@code FireWarmUp}), before it takes its first real fire; 0: neither
  */
 public record EngineSettings(
     Set<String> roles,
@@ -188,8 +189,9 @@ public record EngineSettings(
     private Duration retention = Duration.ofDays(7);
     private int tenantFireRate = 1000;
     private Integer tenantMaxInFlight; // default: 64, or maxInFlight when that is smaller
-    // 5,000 did as well as 10,000 and 20,000 for the first seconds' lag, and costs the start
-    // least (docs/benchmarks.md, "The delivery warm-up").
+    // Deliveries: 5,000 did as well as 10,000 and 20,000 for the first seconds' lag, and costs
+    // the start least; fires: 5,000 did better than 2,500 (docs/benchmarks.md, "The delivery
+    // warm-up", "The fire warm-up").
     private int warmUpRequests = 5_000;
 
     public Builder roles(Set<String> value) {
