@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,8 +32,13 @@ import tools.jackson.databind.JsonNode;
  * reached the target (a second delivery only within the run's counted attempts, always with the
  * same Idempotency-Key), and prints its figures (also to target/cluster/report.txt).
  *
- * <p>Runs in the {@code cluster} Maven profile: {@code ./mvnw verify -Pcluster}.
+ * <p>Runs in the {@code cluster} Maven profile: {@code ./mvnw verify -Pcluster}, beside the other
+ * integration tests rather than after them (they run one class at a time; this class shares nothing
+ * with them: its own processes, database, ports and directory), which takes its 9 minutes off the
+ * suite's length. Its scenarios run one after the other, in order: each method is {@code
+ * SAME_THREAD} (a class's mode would otherwise apply to its methods, and they would run at once).
  */
+@Execution(ExecutionMode.CONCURRENT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterScenariosIT {
@@ -77,6 +84,7 @@ class ClusterScenariosIT {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(1)
   void killNineOfOneNodeUnderLoad() throws Exception {
     NodeProcess[] victim = new NodeProcess[1];
@@ -98,6 +106,7 @@ class ClusterScenariosIT {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(2)
   void aFrozenNodeWakesUpHoldingStaleLeases() throws Exception {
     NodeProcess[] zombie = new NodeProcess[1];
@@ -119,6 +128,7 @@ class ClusterScenariosIT {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(3)
   void postgresqlRestartedForTenSeconds() throws Exception {
     Scenario.Figures f =
@@ -138,6 +148,7 @@ class ClusterScenariosIT {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(4)
   void targetDownThenSlowThenBack() throws Exception {
     Scenario.Figures f =
@@ -158,6 +169,7 @@ class ClusterScenariosIT {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(5)
   void rollingRestartBehindNginxLosesNoRequest() throws Exception {
     List<String> failedRequests = new ArrayList<>();
@@ -208,6 +220,7 @@ class ClusterScenariosIT {
    * a 502, which no retry rule may hide: the same load client must count it as a failure.
    */
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(6)
   void controlANodeKilledWithARequestInItsHandsIsAFailureTheLoadSees() throws Exception {
     NodeProcess victim = cluster.nodes.get(1);
@@ -255,6 +268,7 @@ class ClusterScenariosIT {
    * alert keeps its minute.
    */
   @Test
+  @Execution(ExecutionMode.SAME_THREAD) // the scenarios: one after the other, in order
   @Order(7)
   void prometheusSeesANodeDownAndAFailingTenantThenBothClear() throws Exception {
     Path dir = cluster.dir.resolve("prometheus");
