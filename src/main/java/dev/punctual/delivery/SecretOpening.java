@@ -1,19 +1,25 @@
 package dev.punctual.delivery;
 
+import dev.punctual.definition.AmqpTarget;
 import dev.punctual.definition.HttpTarget;
+import dev.punctual.definition.NatsTarget;
 import dev.punctual.definition.OAuth2Auth;
+import dev.punctual.definition.RedisTarget;
+import dev.punctual.definition.Target;
 import dev.punctual.secret.SecretBox;
 import dev.punctual.secret.SecretUnavailableException;
+import dev.punctual.secret.UrlSecrets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Opens the sealed secrets of an attempt or a notification (signing secrets, secret header values)
- * right before it is sent: the engine carries them sealed, and they are in clear only for the time
- * of the request. A secret that does not open fails that attempt with the reason (the run is
- * retried like any failure, and may reach a node that holds the key); the rest go on.
+ * Opens the sealed secrets of an attempt or a notification (signing secrets, secret header values,
+ * an OAuth 2.0 client secret, a broker URL's password or token) right before it is sent: the engine
+ * carries them sealed, and they are in clear only for the time of the request. A secret that does
+ * not open fails that attempt with the reason (the run is retried like any failure, and may reach a
+ * node that holds the key); the rest go on.
  */
 public final class SecretOpening implements Deliverer, NotificationPoster {
   private final SecretBox box;
@@ -37,7 +43,7 @@ public final class SecretOpening implements Deliverer, NotificationPoster {
               attempt.jobName(),
               attempt.scheduledFor(),
               attempt.number(),
-              attempt.target() instanceof HttpTarget http ? open(http) : attempt.target(),
+              open(attempt.target()),
               open(attempt.signingSecrets()),
               attempt.traceHeaders());
     } catch (SecretUnavailableException e) {
@@ -61,6 +67,26 @@ public final class SecretOpening implements Deliverer, NotificationPoster {
       return failed(e);
     }
     return poster.post(opened);
+  }
+
+  private Target open(Target target) {
+    if (target instanceof HttpTarget http) {
+      return open(http);
+    }
+    if (target instanceof AmqpTarget t && UrlSecrets.isSealed(t.url())) {
+      return new AmqpTarget(open(t.url()), t.exchange(), t.routingKey(), t.body(), t.timeout());
+    }
+    if (target instanceof RedisTarget t && UrlSecrets.isSealed(t.url())) {
+      return new RedisTarget(open(t.url()), t.stream(), t.maxLen(), t.body(), t.timeout());
+    }
+    if (target instanceof NatsTarget t && UrlSecrets.isSealed(t.url())) {
+      return new NatsTarget(open(t.url()), t.subject(), t.body(), t.timeout());
+    }
+    return target;
+  }
+
+  private String open(String brokerUrl) {
+    return UrlSecrets.map(brokerUrl, box::open);
   }
 
   private HttpTarget open(HttpTarget target) {

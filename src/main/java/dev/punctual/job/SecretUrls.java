@@ -82,7 +82,8 @@ final class SecretUrls {
     return scheme < 0 || at < scheme ? null : url.substring(scheme + 3, at);
   }
 
-  private static String brokerUrl(JsonNode target) {
+  /** The URL of a broker target (amqp, redis, nats); null for any other target. */
+  static String brokerUrl(JsonNode target) {
     if (target == null || !target.isObject()) {
       return null;
     }

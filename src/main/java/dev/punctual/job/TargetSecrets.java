@@ -2,6 +2,7 @@ package dev.punctual.job;
 
 import dev.punctual.secret.SealedStore;
 import dev.punctual.secret.SecretBox;
+import dev.punctual.secret.UrlSecrets;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -12,10 +13,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The secret header values of job targets ({@link SecretHeaders}), sealed in the stored target
- * JSON: sealed when a job is written, opened for a PUT or PATCH that sends {@code ***} back (so the
- * reader checks the value it will keep), re-sealed after a key rotation. The engine opens them at
- * delivery; the API never shows them.
+ * The secrets of job targets, sealed in the stored target JSON: secret header values ({@link
+ * SecretHeaders}), an OAuth 2.0 client secret, a broker URL's password or token ({@link
+ * SecretUrls}, sealed in place by {@link UrlSecrets}). Sealed when a job is written, opened for a
+ * PUT or PATCH that sends {@code ***} back (so the reader checks the value it will keep), re-sealed
+ * after a key rotation. The engine opens them at delivery; the API never shows them.
  */
 @Component
 class TargetSecrets implements SealedStore {
@@ -31,14 +33,14 @@ class TargetSecrets implements SealedStore {
     this.transactions = transactions;
   }
 
-  /** A copy of a target with every secret header value sealed (values sealed already stay). */
+  /** A copy of a target with every secret sealed (values sealed already stay). */
   JsonNode seal(JsonNode target) {
     return map(target, value -> SecretBox.isSealed(value) ? value : box.seal(value), true);
   }
 
   /**
-   * A copy of a stored target with its sealed header values opened; a value that does not open
-   * (altered in the database) is kept sealed, to be replaced by the write or kept as it is.
+   * A copy of a stored target with its sealed secrets opened; a value that does not open (altered
+   * in the database) is kept sealed, to be replaced by the write or kept as it is.
    */
   JsonNode openOrKeep(JsonNode target) {
     return map(
@@ -53,8 +55,25 @@ class TargetSecrets implements SealedStore {
         false);
   }
 
+  /**
+   * A copy of a target with {@code f} applied to its secrets: with {@code allSecrets} to every
+   * value that is a secret (sealing, re-sealing), else to the sealed ones only (opening).
+   */
   private static JsonNode map(
-      JsonNode target, java.util.function.UnaryOperator<String> f, boolean secretNamesOnly) {
+      JsonNode target, java.util.function.UnaryOperator<String> f, boolean allSecrets) {
+    String brokerUrl = SecretUrls.brokerUrl(target);
+    if (brokerUrl != null) {
+      // A broker target's one secret is its URL's password (or token).
+      String mapped =
+          UrlSecrets.map(
+              brokerUrl, value -> allSecrets || SecretBox.isSealed(value) ? f.apply(value) : value);
+      if (mapped.equals(brokerUrl)) {
+        return target;
+      }
+      ObjectNode copy = ((ObjectNode) target).deepCopy();
+      copy.put("url", mapped);
+      return copy;
+    }
     JsonNode headers = target == null ? null : target.get("headers");
     String authSecret =
         target == null
@@ -64,7 +83,7 @@ class TargetSecrets implements SealedStore {
       return target;
     }
     ObjectNode copy = ((ObjectNode) target).deepCopy();
-    if (authSecret != null && (secretNamesOnly || SecretBox.isSealed(authSecret))) {
+    if (authSecret != null && (allSecrets || SecretBox.isSealed(authSecret))) {
       ((ObjectNode) copy.get("auth")).put(SecretHeaders.AUTH_SECRET, f.apply(authSecret));
     }
     if (headers == null || !headers.isObject()) {
@@ -75,9 +94,7 @@ class TargetSecrets implements SealedStore {
       String value = header.getValue().stringValue(null);
       boolean applies =
           value != null
-              && (secretNamesOnly
-                  ? SecretHeaders.isSecret(header.getKey())
-                  : SecretBox.isSealed(value));
+              && (allSecrets ? SecretHeaders.isSecret(header.getKey()) : SecretBox.isSealed(value));
       if (applies) {
         out.put(header.getKey(), f.apply(value));
       }
@@ -94,13 +111,15 @@ class TargetSecrets implements SealedStore {
   public long resealBatch(SecretBox box, long after, int batch) {
     return transactions.execute(
         tx -> {
-          // Only rows with headers can hold a secret; the text test is a cheap first filter.
+          // Only rows with headers, an OAuth client or a broker URL can hold a secret; the text
+          // tests are a cheap first filter.
           List<Map<String, Object>> rows =
               jdbc.sql(
                       """
                       select id, target::text as target from jobs
                       where id > :after
-                        and (target::text like '%"headers"%' or target::text like '%"auth"%')
+                        and (target::text like '%"headers"%' or target::text like '%"auth"%'
+                             or target->>'type' in ('amqp', 'redis', 'nats'))
                       order by id limit :batch
                       """)
                   .param("after", after)

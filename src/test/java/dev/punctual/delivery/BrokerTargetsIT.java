@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import dev.punctual.secret.SealedStore;
+import dev.punctual.secret.SecretBox;
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.StandardWebhooks;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,6 +47,10 @@ import tools.jackson.databind.JsonNode;
  * HTTP attempt.
  */
 class BrokerTargetsIT extends ApiTestBase {
+  @Autowired private JdbcClient jdbc;
+  @Autowired private List<SealedStore> sealedStores;
+  @Autowired private SecretBox box;
+
   /** Retries enough to ride out a broker restart (several seconds). */
   private static final Map<String, Object> PATIENT =
       Map.of("maxAttempts", 10, "initialBackoff", "PT1S", "maxBackoff", "PT3S");
@@ -240,6 +248,56 @@ class BrokerTargetsIT extends ApiTestBase {
     } finally {
       client.shutdown();
     }
+  }
+
+  /**
+   * The password is stored sealed in place in the URL, and opened for the delivery: RabbitMQ
+   * refuses guest without it. A row written before broker passwords were sealed (clear in the
+   * database) still delivers, and the re-seal pass every start runs seals it.
+   */
+  @Test
+  void aBrokerPasswordIsStoredSealedAndStillAuthenticates() throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(Brokers.AMQP_URL);
+    try (com.rabbitmq.client.Connection connection = factory.newConnection();
+        Channel channel = connection.createChannel()) {
+      channel.queueDeclare(name, false, false, false, null);
+      String job =
+          job(
+              "sealed-url",
+              Map.of("type", "amqp", "url", Brokers.AMQP_URL, "exchange", "", "routingKey", name),
+              Map.of("maxAttempts", 1));
+      assertThat(storedUrl(job))
+          .doesNotContain("guest:guest")
+          .startsWith("amqp://guest:enc%3Av1%3A")
+          .endsWith("@127.0.0.1:5672/%2F");
+      awaitStatus(trigger(job), "SUCCEEDED");
+
+      jdbc.sql(
+              "update jobs set target = jsonb_set(target::jsonb, '{url}', to_jsonb(:url::text))::json where id = :id")
+          .param("url", Brokers.AMQP_URL)
+          .param("id", Long.parseLong(job))
+          .update();
+      assertThat(storedUrl(job)).isEqualTo(Brokers.AMQP_URL);
+      awaitStatus(trigger(job), "SUCCEEDED");
+      for (SealedStore store : sealedStores) {
+        for (long after = 0; after >= 0; ) {
+          after = store.resealBatch(box, after, 200);
+        }
+      }
+      assertThat(storedUrl(job)).doesNotContain("guest:guest").contains("enc%3Av1%3A");
+      awaitStatus(trigger(job), "SUCCEEDED");
+
+      assertThat(channel.messageCount(name)).isEqualTo(3);
+      channel.queueDelete(name);
+    }
+  }
+
+  private String storedUrl(String job) {
+    return jdbc.sql("select target->>'url' from jobs where id = :id")
+        .param("id", Long.parseLong(job))
+        .query(String.class)
+        .single();
   }
 
   @Test
