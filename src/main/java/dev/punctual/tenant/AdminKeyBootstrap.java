@@ -47,6 +47,7 @@ class AdminKeyBootstrap implements ApplicationRunner {
       log.info("Admin key: taken from PUNCTUAL_ADMIN_KEY");
       return;
     }
+    Path file = properties.dataDir().resolve("admin.key").toAbsolutePath();
     ApiKey generated =
         transactions.execute(
             tx -> {
@@ -58,6 +59,10 @@ class AdminKeyBootstrap implements ApplicationRunner {
                 return null;
               }
               ApiKey key = ApiKey.generate();
+              // The file first, durably, then the key's hash, committed after it: a start that
+              // fails or dies between the two leaves a file no database knows (the next start makes
+              // a new key and replaces it), never a database admin key that nobody holds.
+              write(file, key.text());
               keys.insert(key, Caller.Kind.ADMIN, null);
               return key;
             });
@@ -65,14 +70,12 @@ class AdminKeyBootstrap implements ApplicationRunner {
       log.info("Admin key: kept in the database (see admin.key in the data dir of its first node)");
       return;
     }
-    Path file = properties.dataDir().resolve("admin.key").toAbsolutePath();
-    write(file, generated.text());
     log.warn("Generated the admin key into {} (readable by this user only)", file);
   }
 
   /**
-   * The key was just made (no node had one): an admin.key left by an earlier data dir's first node
-   * is replaced, durably ({@link PrivateFile}).
+   * The key was just made (no node had one): an admin.key left by an earlier data dir's first node,
+   * or by a start that did not commit its key, is replaced, durably ({@link PrivateFile}).
    */
   private static void write(Path file, String key) {
     try {

@@ -1,6 +1,7 @@
 package dev.punctual.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.punctual.support.Api;
 import dev.punctual.support.Node;
@@ -22,6 +23,27 @@ class RestartIT {
             "punctual.database-url", "", // embedded, even when the suite runs on a server
             "punctual.admin-key", "",
             "punctual.data-dir", dataDir.toString()));
+  }
+
+  /**
+   * A first start that cannot write admin.key fails, and leaves no admin key in the database: the
+   * next start generates one and writes it. (When the key's hash was committed before the file was
+   * written, the next start found a key in the database and wrote none: an admin key nobody held.)
+   */
+  @Test
+  void aFirstStartThatCannotWriteTheAdminKeyLeavesNoKeyNobodyHolds() throws Exception {
+    Path dataDir = Files.createTempDirectory("punctual-no-key-file");
+    Path keyFile = dataDir.resolve("admin.key");
+    Files.createDirectories(keyFile.resolve("in-the-way")); // a non-empty directory: not writable
+    assertThatThrownBy(() -> start(dataDir).close()).hasStackTraceContaining("admin.key");
+    Files.delete(keyFile.resolve("in-the-way"));
+    Files.delete(keyFile);
+
+    try (Node node = start(dataDir)) {
+      assertThat(keyFile).isRegularFile();
+      String adminKey = Files.readString(keyFile).trim();
+      assertThat(node.api(adminKey).get("/api/v1/tenants").status()).isEqualTo(200);
+    }
   }
 
   @Test
