@@ -1,5 +1,6 @@
 package dev.punctual.job;
 
+import dev.punctual.secret.UrlSecrets;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,16 +32,9 @@ final class SecretUrls {
     return copy;
   }
 
+  /** The URL with its password (or lone token) shown as {@link #REDACTED}. */
   static String redact(String url) {
-    int scheme = url.indexOf("://");
-    int at = url.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
-      return url;
-    }
-    String info = url.substring(scheme + 3, at);
-    int colon = info.indexOf(':');
-    String shown = colon < 0 ? REDACTED : info.substring(0, colon) + ":" + REDACTED;
-    return url.substring(0, scheme + 3) + shown + url.substring(at);
+    return UrlSecrets.map(url, secret -> REDACTED);
   }
 
   /**

@@ -22,6 +22,9 @@ class SecretUrlsTest {
     assertThat(SecretUrls.redact("redis://redis:6379/0")).isEqualTo("redis://redis:6379/0");
     // a password holding an encoded @ is redacted whole
     assertThat(SecretUrls.redact("amqp://u:p%40ss@h/")).isEqualTo("amqp://u:***@h/");
+    // an @ in the query is not the user info's
+    assertThat(SecretUrls.redact("redis://u:pw@redis:6379/0?client=a@b"))
+        .isEqualTo("redis://u:***@redis:6379/0?client=a@b");
     // HTTP targets are left to SecretHeaders (their URLs may not carry credentials at all)
     JsonNode http = target("http", "https://u:p@h/");
     assertThat(SecretUrls.redact(http)).isSameAs(http);
