@@ -39,41 +39,22 @@ final class SecretUrls {
 
   /**
    * The body of a PUT or PATCH with a {@link #REDACTED} password (or token) in its broker URL
-   * replaced by the stored one; left as is when the stored URL has none (the reader refuses it).
+   * replaced by the stored one. Left as is (for the reader to refuse) when the stored URL has no
+   * secret of the same kind: a password for {@code user:***@}, a token for {@code ***@}.
    */
   static JsonNode restore(JsonNode body, JsonNode storedTarget) {
     String url = brokerUrl(body.get("target"));
-    String stored = brokerUrl(storedTarget);
-    if (url == null || stored == null || !url.contains(REDACTED + "@")) {
+    UrlSecrets.Secret sent = UrlSecrets.secretOf(url);
+    UrlSecrets.Secret kept = UrlSecrets.secretOf(brokerUrl(storedTarget));
+    if (sent == null
+        || kept == null
+        || !sent.value().equals(REDACTED)
+        || sent.afterUser() != kept.afterUser()) {
       return body;
     }
-    String storedInfo = userInfo(stored);
-    String info = userInfo(url);
-    if (storedInfo == null || info == null) {
-      return body;
-    }
-    String restored;
-    if (info.equals(REDACTED)) {
-      restored = storedInfo; // a token
-    } else if (info.endsWith(":" + REDACTED) && storedInfo.contains(":")) {
-      restored =
-          info.substring(0, info.length() - REDACTED.length())
-              + storedInfo.substring(storedInfo.indexOf(':') + 1);
-    } else {
-      return body;
-    }
-    int scheme = url.indexOf("://");
-    int at = url.lastIndexOf('@');
     ObjectNode copy = ((ObjectNode) body).deepCopy();
-    ((ObjectNode) copy.get("target"))
-        .put("url", url.substring(0, scheme + 3) + restored + url.substring(at));
+    ((ObjectNode) copy.get("target")).put("url", UrlSecrets.map(url, secret -> kept.value()));
     return copy;
-  }
-
-  private static String userInfo(String url) {
-    int scheme = url.indexOf("://");
-    int at = url.lastIndexOf('@');
-    return scheme < 0 || at < scheme ? null : url.substring(scheme + 3, at);
   }
 
   /** The URL of a broker target (amqp, redis, nats); null for any other target. */

@@ -21,12 +21,46 @@ public final class UrlSecrets {
    * returned as it is.
    */
   public static String map(String url, UnaryOperator<String> f) {
+    Span span = find(url);
+    if (span == null) {
+      return url;
+    }
+    String value = span.value(url);
+    String mapped = f.apply(value);
+    if (mapped.equals(value)) {
+      return url;
+    }
+    String inUrl = SecretBox.isSealed(mapped) ? encode(mapped) : mapped;
+    return url.substring(0, span.start()) + inUrl + url.substring(span.end());
+  }
+
+  /**
+   * The secret of a URL's user info, as {@link #map} passes it on; {@code afterUser} tells a
+   * password ({@code user:password@}) from a lone token ({@code token@}).
+   */
+  public record Secret(String value, boolean afterUser) {}
+
+  /** The URL's secret; null when it has no user info or an empty secret. */
+  public static Secret secretOf(String url) {
+    Span span = find(url);
+    return span == null ? null : new Secret(span.value(url), span.afterUser());
+  }
+
+  /** Where the secret sits in a URL: {@code url.substring(start, end)}, as written. */
+  private record Span(int start, int end, boolean afterUser) {
+    String value(String url) {
+      String raw = url.substring(start, end);
+      return raw.startsWith(SEALED_IN_URL) ? raw.replace("%3A", ":") : raw;
+    }
+  }
+
+  private static Span find(String url) {
     if (url == null) {
       return null;
     }
     int scheme = url.indexOf("://");
     if (scheme < 0) {
-      return url;
+      return null;
     }
     int start = scheme + 3;
     // The user info ends at the authority's last '@' (one in the path or query is not it).
@@ -39,23 +73,14 @@ public final class UrlSecrets {
     }
     int at = url.lastIndexOf('@', authorityEnd - 1);
     if (at < start) {
-      return url;
+      return null;
     }
     int colon = url.indexOf(':', start);
-    if (colon >= 0 && colon < at) {
+    boolean afterUser = colon >= 0 && colon < at;
+    if (afterUser) {
       start = colon + 1; // user:password: the password
     }
-    String raw = url.substring(start, at);
-    if (raw.isEmpty()) {
-      return url;
-    }
-    String value = raw.startsWith(SEALED_IN_URL) ? raw.replace("%3A", ":") : raw;
-    String mapped = f.apply(value);
-    if (mapped.equals(value)) {
-      return url;
-    }
-    String inUrl = SecretBox.isSealed(mapped) ? encode(mapped) : mapped;
-    return url.substring(0, start) + inUrl + url.substring(at);
+    return start == at ? null : new Span(start, at, afterUser);
   }
 
   /** Whether the URL's secret is stored sealed. */

@@ -45,5 +45,18 @@ class SecretUrlsTest {
     // nothing stored to restore: left for the reader to refuse
     JsonNode none = target("amqp", "amqp://rabbit/");
     assertThat(SecretUrls.restore(body, none)).isSameAs(body);
+    // a secret of another kind neither: a token is not a password, nor the other way round
+    assertThat(SecretUrls.restore(tokenBody, stored)).isSameAs(tokenBody);
+    assertThat(SecretUrls.restore(body, token)).isSameAs(body);
+  }
+
+  @Test
+  void anAtInTheQueryIsNotTheUserInfosEnd() {
+    JsonNode stored = target("redis", "redis://u:pw@redis:6379/0?client=a@b");
+    JsonNode body =
+        Api.json(
+            "{\"target\":{\"type\":\"redis\",\"url\":\"redis://u:***@redis:6379/0?client=a@b\"}}");
+    assertThat(SecretUrls.restore(body, stored).path("target").path("url").asString())
+        .isEqualTo("redis://u:pw@redis:6379/0?client=a@b");
   }
 }
