@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
@@ -23,9 +26,8 @@ import tools.jackson.databind.JsonNode;
 final class ApiLoad implements AutoCloseable {
   private final Api tenant;
   private final boolean retrying;
-  private final List<Thread> threads = new ArrayList<>();
+  private final ScheduledExecutorService clients;
   private final AtomicInteger sequence = new AtomicInteger();
-  private volatile boolean running = true;
   final AtomicInteger requests = new AtomicInteger();
   final List<String> failures = Collections.synchronizedList(new ArrayList<>());
   final List<String> retried = Collections.synchronizedList(new ArrayList<>());
@@ -36,10 +38,11 @@ final class ApiLoad implements AutoCloseable {
     Api.Response created = admin.post("/api/v1/tenants", Map.of("name", name));
     tenant = cluster.api(created.body().path("apiKey").path("key").asString());
     this.retrying = retrying;
+    // Each client makes one round of requests, then the next one 10 ms after it ended (pacing
+    // of a client, not a wait for something); a client's rounds never overlap.
+    clients = Executors.newScheduledThreadPool(threadCount);
     for (int t = 0; t < threadCount; t++) {
-      Thread thread = new Thread(this::loop, "api-load-" + t);
-      threads.add(thread);
-      thread.start();
+      clients.scheduleWithFixedDelay(this::round, 0, 10, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -57,25 +60,27 @@ final class ApiLoad implements AutoCloseable {
         api -> api.post("/api/v1/jobs", job, Map.of("Idempotency-Key", name)));
   }
 
-  private void loop() {
-    while (running) {
-      Api.Response created = createOnce("load-" + sequence.incrementAndGet());
-      if (created != null) {
-        String id = created.body().path("id").asString();
-        call("GET /jobs/{id}", List.of(200), List.of(200), api -> api.get("/api/v1/jobs/" + id));
-        call("GET /jobs", List.of(200), List.of(200), api -> api.get("/api/v1/jobs?limit=10"));
-        // A repeated DELETE whose first try was carried out finds nothing left: 404 is done.
-        call(
-            "DELETE /jobs/{id}",
-            List.of(204),
-            List.of(204, 404),
-            api -> api.delete("/api/v1/jobs/" + id));
-      }
-      try {
-        Thread.sleep(10); // pacing of a client, not a wait for something
-      } catch (InterruptedException e) {
-        return;
-      }
+  private void round() {
+    try {
+      requests();
+    } catch (RuntimeException e) {
+      // Counted, and the client goes on: a periodic task that throws is never run again.
+      failures.add("round -> " + e);
+    }
+  }
+
+  private void requests() {
+    Api.Response created = createOnce("load-" + sequence.incrementAndGet());
+    if (created != null) {
+      String id = created.body().path("id").asString();
+      call("GET /jobs/{id}", List.of(200), List.of(200), api -> api.get("/api/v1/jobs/" + id));
+      call("GET /jobs", List.of(200), List.of(200), api -> api.get("/api/v1/jobs?limit=10"));
+      // A repeated DELETE whose first try was carried out finds nothing left: 404 is done.
+      call(
+          "DELETE /jobs/{id}",
+          List.of(204),
+          List.of(204, 404),
+          api -> api.delete("/api/v1/jobs/" + id));
     }
   }
 
@@ -123,12 +128,12 @@ final class ApiLoad implements AutoCloseable {
     return left;
   }
 
-  /** Stops the load; requests in progress finish. */
+  /** Stops the load; rounds in progress finish. */
   @Override
   public void close() throws InterruptedException {
-    running = false;
-    for (Thread thread : threads) {
-      thread.join(60_000);
+    clients.shutdown();
+    if (!clients.awaitTermination(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the API load's clients did not finish within 60 s");
     }
   }
 }

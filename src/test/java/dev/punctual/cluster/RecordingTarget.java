@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The jobs' HTTP target: records every request it receives (run id, Idempotency-Key, attempt,
  * arrival), and can be taken down (connections refused), made slow, and brought back on the same
- * port.
+ * port. A slow answer is sent by a scheduler when its time comes: no server thread waits for it.
  */
 final class RecordingTarget implements AutoCloseable {
   record Delivery(
@@ -31,6 +33,7 @@ final class RecordingTarget implements AutoCloseable {
   final int port = Ports.free();
   private final ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
   private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
   private volatile long delayMillis;
   private HttpServer server;
 
@@ -82,31 +85,38 @@ final class RecordingTarget implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    exchange.getRequestBody().readAllBytes();
+    var h = exchange.getRequestHeaders();
+    deliveries.add(
+        new Delivery(
+            h.getFirst("X-Punctual-Run-Id"),
+            h.getFirst("Idempotency-Key"),
+            h.getFirst("webhook-id"),
+            h.getFirst("X-Punctual-Job-Id"),
+            Instant.parse(h.getFirst("X-Punctual-Scheduled-For")),
+            Integer.parseInt(h.getFirst("X-Punctual-Attempt")),
+            Instant.now()));
+    long delay = delayMillis;
+    if (delay > 0) {
+      later.schedule(() -> answer(exchange), delay, TimeUnit.MILLISECONDS);
+    } else {
+      answer(exchange);
+    }
+  }
+
+  /** 204, ending the exchange; a client that gave up meanwhile is not the target's concern. */
+  private static void answer(HttpExchange exchange) {
     try (exchange) {
-      exchange.getRequestBody().readAllBytes();
-      var h = exchange.getRequestHeaders();
-      deliveries.add(
-          new Delivery(
-              h.getFirst("X-Punctual-Run-Id"),
-              h.getFirst("Idempotency-Key"),
-              h.getFirst("webhook-id"),
-              h.getFirst("X-Punctual-Job-Id"),
-              Instant.parse(h.getFirst("X-Punctual-Scheduled-For")),
-              Integer.parseInt(h.getFirst("X-Punctual-Attempt")),
-              Instant.now()));
-      long delay = delayMillis;
-      if (delay > 0) {
-        Thread.sleep(delay);
-      }
       exchange.sendResponseHeaders(204, -1);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (IOException clientGone) {
+      // see above
     }
   }
 
   @Override
   public void close() {
     down();
+    later.shutdownNow();
     executor.shutdownNow();
   }
 }

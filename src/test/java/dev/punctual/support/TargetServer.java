@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -23,6 +25,10 @@ import java.util.function.Function;
  * run, then 200), {@code /slow-first/<ms>} (the first attempt of each run sleeps, later ones answer
  * at once), {@code /switch/<name>} (500 "broken <name>" until {@link #fix} is called, then 200
  * "fixed <name>", after {@link #slowDown}'s delay if one is set).
+ *
+ * <p>A late answer is sent by a scheduler when its time comes; the handler returns at once (the JDK
+ * server lets another thread finish an exchange), so a slow target holds no thread while it waits.
+ * Such a request counts as {@link #maxConcurrent concurrent} until its answer is sent.
  */
 public final class TargetServer implements AutoCloseable {
   /** One request as the target saw it. */
@@ -47,6 +53,13 @@ public final class TargetServer implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final ScheduledExecutorService later =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "target-late-answers");
+            t.setDaemon(true);
+            return t;
+          });
   private final ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicInteger> perRun = new ConcurrentHashMap<>();
   private final AtomicInteger concurrent = new AtomicInteger();
@@ -101,83 +114,93 @@ public final class TargetServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     int now = concurrent.incrementAndGet();
     maxConcurrent.accumulateAndGet(now, Math::max);
+    Answer answer;
     try {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      String path = exchange.getRequestURI().getPath();
-      Delivery delivery =
-          new Delivery(
-              Instant.now(),
-              exchange.getRequestMethod(),
-              path,
-              Map.copyOf(exchange.getRequestHeaders()),
-              body);
-      deliveries.add(delivery);
-      String runId = delivery.runId() == null ? "" : delivery.runId();
-      int seen =
-          perRun.computeIfAbsent(path + "#" + runId, k -> new AtomicInteger()).incrementAndGet();
-      String[] parts = path.split("/");
-      String kind = parts.length > 1 ? parts[1] : "";
-      long arg = parts.length > 2 && parts[2].matches("\\d+") ? Long.parseLong(parts[2]) : 0;
-      switch (kind) {
-        case "sleep" -> {
-          sleep(arg);
-          answer(exchange, 200, "slept");
+      answer = answerTo(exchange);
+    } catch (IOException | RuntimeException e) {
+      concurrent.decrementAndGet();
+      throw e;
+    }
+    if (answer.delayMillis() > 0) {
+      later.schedule(() -> send(exchange, answer), answer.delayMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      send(exchange, answer);
+    }
+  }
+
+  /** What to answer, and how long after the request. */
+  private record Answer(int status, String text, long delayMillis) {
+    Answer(int status, String text) {
+      this(status, text, 0);
+    }
+  }
+
+  private Answer answerTo(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String path = exchange.getRequestURI().getPath();
+    Delivery delivery =
+        new Delivery(
+            Instant.now(),
+            exchange.getRequestMethod(),
+            path,
+            Map.copyOf(exchange.getRequestHeaders()),
+            body);
+    deliveries.add(delivery);
+    String runId = delivery.runId() == null ? "" : delivery.runId();
+    int seen =
+        perRun.computeIfAbsent(path + "#" + runId, k -> new AtomicInteger()).incrementAndGet();
+    String[] parts = path.split("/");
+    String kind = parts.length > 1 ? parts[1] : "";
+    long arg = parts.length > 2 && parts[2].matches("\\d+") ? Long.parseLong(parts[2]) : 0;
+    return switch (kind) {
+      case "sleep" -> new Answer(200, "slept", arg);
+      case "status" -> {
+        if (arg >= 300 && arg < 400) {
+          exchange.getResponseHeaders().add("Location", "/ok");
         }
-        case "status" -> {
-          if (arg >= 300 && arg < 400) {
-            exchange.getResponseHeaders().add("Location", "/ok");
-          }
-          answer(exchange, (int) arg, "status " + arg);
-        }
-        case "switch" -> {
-          String name = parts.length > 2 ? parts[2] : "";
-          if (fixed.contains(name)) {
-            sleep(switchDelayMillis);
-            answer(exchange, 200, "fixed " + name);
-          } else {
-            answer(exchange, 500, "broken " + name);
-          }
-        }
-        case "fail-then-ok" -> answer(exchange, seen <= arg ? 500 : 200, seen <= arg ? "no" : "ok");
-        case "retry-after" -> {
-          if (seen == 1) {
-            exchange.getResponseHeaders().add("Retry-After", String.valueOf(arg));
-            answer(exchange, 503, "later");
-          } else {
-            answer(exchange, 200, "ok");
-          }
-        }
-        case "slow-first" -> {
-          if ("1".equals(delivery.header("X-Punctual-Attempt"))) {
-            sleep(arg);
-          }
-          answer(exchange, 200, "ok");
-        }
-        default -> answer(exchange, 200, "ok");
+        yield new Answer((int) arg, "status " + arg);
       }
+      case "switch" -> {
+        String name = parts.length > 2 ? parts[2] : "";
+        yield fixed.contains(name)
+            ? new Answer(200, "fixed " + name, switchDelayMillis)
+            : new Answer(500, "broken " + name);
+      }
+      case "fail-then-ok" -> seen <= arg ? new Answer(500, "no") : new Answer(200, "ok");
+      case "retry-after" -> {
+        if (seen == 1) {
+          exchange.getResponseHeaders().add("Retry-After", String.valueOf(arg));
+          yield new Answer(503, "later");
+        }
+        yield new Answer(200, "ok");
+      }
+      case "slow-first" ->
+          new Answer(200, "ok", "1".equals(delivery.header("X-Punctual-Attempt")) ? arg : 0);
+      default -> new Answer(200, "ok");
+    };
+  }
+
+  /**
+   * Sends the answer and ends the exchange. A client that gave up before a late answer makes the
+   * write fail; that is the client's choice, not the target's fault, so it is not reported.
+   */
+  private void send(HttpExchange exchange, Answer answer) {
+    byte[] bytes = answer.text().getBytes(StandardCharsets.UTF_8);
+    try (exchange) {
+      exchange.sendResponseHeaders(answer.status(), bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    } catch (IOException clientGone) {
+      // see above
     } finally {
       concurrent.decrementAndGet();
-    }
-  }
-
-  private static void answer(HttpExchange exchange, int status, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
   @Override
   public void close() {
     server.stop(0);
+    later.shutdownNow();
   }
 }
