@@ -6,7 +6,7 @@
 #
 # Usage: bench/service-bench.sh suite [quick|full]        everything (quick: ~10 min; full: ~45 min)
 #        bench/service-bench.sh burst embedded|server N   one measurement alone
-#        bench/service-bench.sh steady embedded|server RATE COLD_S WARM_S
+#        bench/service-bench.sh steady embedded|server RATE COLD_S WARM_S [fresh|restart]
 #        bench/service-bench.sh api embedded|server SECONDS
 #        bench/service-bench.sh ready embedded|server
 # The engine bench's database: BENCH_DATABASE_URL (default: the loopback server's punctual_bench).

@@ -36,9 +36,12 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code burst <embedded|server> <n>}: n one-shot jobs due at one instant.
- *   <li>{@code steady <embedded|server> <rate> <cold seconds> <warm seconds>}: rate jobs every
- *       second, phases spread over the second; the lag of the first {@code cold} seconds of fires
- *       after a start apart from the {@code warm} seconds after them.
+ *   <li>{@code steady <embedded|server> <rate> <cold seconds> <warm seconds> [fresh|restart]}: rate
+ *       jobs every second, phases spread over the second; the lag of the first {@code cold} seconds
+ *       of fires after a start apart from the {@code warm} seconds after them. {@code fresh} (the
+ *       default): the jobs are created just after a first start on a new database; {@code restart}:
+ *       after they are created the service is stopped and started again on the same data, as a
+ *       deploy does, and the first seconds are that start's.
  *   <li>{@code api <embedded|server> <seconds>}: requests per second of a trivial endpoint, a
  *       {@code GET} by id and a create, 32 keep-alive clients.
  *   <li>{@code ready <embedded|server>}: start to readiness on a fresh data dir (or database), then
@@ -77,7 +80,8 @@ public final class ServiceBench {
                   db(args[1]),
                   Double.parseDouble(args[2]),
                   Integer.parseInt(args[3]),
-                  Integer.parseInt(args[4])));
+                  Integer.parseInt(args[4]),
+                  args.length > 5 ? Start.valueOf(args[5].toUpperCase(Locale.ROOT)) : Start.FRESH));
       case "api" -> System.out.println(api(db(args[1]), Integer.parseInt(args[2])));
       case "ready" -> System.out.println(ready(db(args[1])));
       case "suite" -> suite(args.length < 2 || args[1].equals("quick"));
@@ -158,29 +162,55 @@ public final class ServiceBench {
     }
   }
 
+  /** How the measured start begins: on a fresh data dir, or restarted on the jobs' own. */
+  enum Start {
+    /** A first start: jobs created through the API just after it, on a new database. */
+    FRESH,
+    /**
+     * A deploy: the jobs created through a first start, which is stopped; the measured start is the
+     * next one, on the same data dir (or database), with a cold JVM and a database that has been in
+     * use.
+     */
+    RESTART
+  }
+
   static Bench.Result steady(Db db, double rate, int coldSeconds, int warmSeconds)
+      throws Exception {
+    return steady(db, rate, coldSeconds, warmSeconds, Start.FRESH);
+  }
+
+  static Bench.Result steady(Db db, double rate, int coldSeconds, int warmSeconds, Start startKind)
       throws Exception {
     int jobs = (int) Math.round(rate);
     Path targetOut = DIR.resolve("steady-" + db.system() + "-" + jobs + "-target.txt");
     Files.deleteIfExists(targetOut);
     Process target = Bench.startTarget(targetOut, DIR.resolve("steady-target.log"));
     String hook = System.getProperty(PunctualSystem.TARGET_URL) + "hook";
-    try (Service service = Service.start(db, "steady-" + jobs)) {
+    Service initial = Service.start(db, "steady-" + jobs);
+    Service service = initial;
+    try {
       String key = service.tenant("bench");
       double pilot =
           service.create(
               key, 500, i -> once("pilot-" + i, hook, Instant.now().plus(Duration.ofDays(1))));
+      // A restart needs the time to stop and to get ready again before the first fire.
+      long restartMillis = startKind == Start.RESTART ? initial.readyMillis * 2 + 10_000 : 0;
       Instant start =
           Instant.now()
-              .plusMillis((long) (jobs / pilot * 1_300) + 3_000)
+              .plusMillis((long) (jobs / pilot * 1_300) + 3_000 + restartMillis)
               .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       double creates =
           service.create(
               key,
               jobs,
               i -> everySecond("steady-" + i, hook, start.plusNanos((long) (i * 1e9 / rate))));
+      if (startKind == Start.RESTART) {
+        initial.stop();
+        service = Service.again(db, "steady-" + jobs);
+      }
       if (Instant.now().isAfter(start.minusMillis(500))) {
-        throw new IllegalStateException("creating took until " + Instant.now() + ", past " + start);
+        throw new IllegalStateException(
+            "creating (and restarting) took until " + Instant.now() + ", past " + start);
       }
       Instant cold = start.plusSeconds(coldSeconds);
       Instant end = cold.plusSeconds(warmSeconds);
@@ -190,7 +220,12 @@ public final class ServiceBench {
         }
         Thread.sleep(200);
       }
-      String fired = service.firedStats(cold, end);
+      String fired =
+          service.firedStats(cold, end)
+              + " "
+              + service.firstSeconds(start, Math.min(5, coldSeconds))
+              + " "
+              + service.warmParts(cold, end);
       service.stop();
       Bench.stop(List.of(target));
       Bench.Tally first =
@@ -225,8 +260,9 @@ public final class ServiceBench {
           0,
           String.format(
               Locale.ROOT,
-              "cold_s=%d cold_p50_ms=%.1f cold_p99_ms=%.1f cold_max_ms=%.1f cold_missing=%d"
-                  + " first_seconds_p50_ms=%s creates_per_s=%.0f ready_ms=%d %s",
+              "start=%s cold_s=%d cold_p50_ms=%.1f cold_p99_ms=%.1f cold_max_ms=%.1f"
+                  + " cold_missing=%d first_seconds_p50_ms=%s creates_per_s=%.0f ready_ms=%d %s",
+              startKind.name().toLowerCase(Locale.ROOT),
               coldSeconds,
               first.lagMs(50),
               first.lagMs(99),
@@ -237,6 +273,8 @@ public final class ServiceBench {
               service.readyMillis,
               fired));
     } finally {
+      initial.close();
+      service.close();
       target.destroy();
     }
   }
@@ -677,6 +715,65 @@ public final class ServiceBench {
             rs.getLong(1) - rs.getLong(2),
             rs.getDouble(3),
             rs.getDouble(4));
+      }
+    }
+
+    /**
+     * Where each of the first {@code n} seconds' lag is, from the runs: the median from the
+     * scheduled time to the fire's transaction ({@code created_at}, its start) and to the attempt's
+     * request ({@code attempt_started_at}, the node's clock), by second of scheduled time.
+     */
+    String firstSeconds(Instant start, int n) throws Exception {
+      try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery(
+                      """
+                      select floor(extract(epoch from scheduled_for - '%1$s'::timestamptz)) as s,
+                             percentile_cont(0.5) within group (order by
+                               extract(epoch from created_at - scheduled_for) * 1000),
+                             percentile_cont(0.5) within group (order by
+                               extract(epoch from attempt_started_at - scheduled_for) * 1000)
+                      from runs
+                      where trigger = 'SCHEDULE' and scheduled_for >= '%1$s'
+                        and scheduled_for < '%1$s'::timestamptz + make_interval(secs => %2$d)
+                      group by 1 order by 1
+                      """
+                          .formatted(start, n))) {
+        List<String> fired = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        while (rs.next()) {
+          fired.add(Long.toString(Math.round(rs.getDouble(2))));
+          sent.add(Long.toString(Math.round(rs.getDouble(3))));
+        }
+        return "first_seconds_fired_p50_ms=%s first_seconds_sent_p50_ms=%s"
+            .formatted(String.join("/", fired), String.join("/", sent));
+      }
+    }
+
+    /**
+     * The same two medians over a whole window (the warm one): what the first seconds compare to.
+     */
+    String warmParts(Instant from, Instant to) throws Exception {
+      try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery(
+                      """
+                      select percentile_cont(0.5) within group (order by
+                               extract(epoch from created_at - scheduled_for) * 1000),
+                             percentile_cont(0.5) within group (order by
+                               extract(epoch from attempt_started_at - scheduled_for) * 1000)
+                      from runs
+                      where trigger = 'SCHEDULE' and scheduled_for >= '%s' and scheduled_for < '%s'
+                      """
+                          .formatted(from, to))) {
+        rs.next();
+        return String.format(
+            Locale.ROOT,
+            "warm_fired_p50_ms=%.1f warm_sent_p50_ms=%.1f",
+            rs.getDouble(1),
+            rs.getDouble(2));
       }
     }
 
