@@ -20,11 +20,11 @@ import java.util.function.Function;
 
 /**
  * A real HTTP target on loopback that records every request it gets. Paths choose behaviour: {@code
- * /ok}, {@code /sleep/<ms>}, {@code /status/<code>}, {@code /fail-then-ok/<n>} (500 for the first n
- * requests of each run, then 200), {@code /retry-after/<seconds>} (503 with Retry-After once per
- * run, then 200), {@code /slow-first/<ms>} (the first attempt of each run sleeps, later ones answer
- * at once), {@code /switch/<name>} (500 "broken <name>" until {@link #fix} is called, then 200
- * "fixed <name>", after {@link #slowDown}'s delay if one is set).
+ * /ok}, {@code /sleep/<ms>} (200 after ms), {@code /status/<code>}, {@code /fail-then-ok/<n>} (500
+ * for the first n requests of each run, then 200), {@code /retry-after/<seconds>} (503 with
+ * Retry-After once per run, then 200), {@code /slow-first/<ms>} (the first attempt of each run is
+ * answered after ms, later ones at once), {@code /switch/<name>} (500 "broken <name>" until {@link
+ * #fix} is called, then 200 "fixed <name>", after {@link #slowDown}'s delay if one is set).
  *
  * <p>A late answer is sent by a scheduler when its time comes; the handler returns at once (the JDK
  * server lets another thread finish an exchange), so a slow target holds no thread while it waits.
