@@ -12,7 +12,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +24,9 @@ import org.slf4j.LoggerFactory;
 final class DeliveryStage {
   private static final Logger log = LoggerFactory.getLogger(DeliveryStage.class);
   private static final int OUTCOME_BATCH = 500;
+
+  /** How long a stop waits for the outcome writer to finish the batch it is writing. */
+  private static final Duration WRITER_END = Duration.ofSeconds(5);
 
   private final String nodeId;
   private final EngineSettings settings;
@@ -50,7 +52,14 @@ final class DeliveryStage {
   private volatile boolean backlog;
 
   private final int refillRoom;
-  private final AtomicInteger inFlight = new AtomicInteger();
+
+  /**
+   * Runs whose attempt has started and whose outcome is not yet queued for the writer. Added before
+   * the dispatcher looks whether it may still send, so that a stop either sees the run here or the
+   * dispatcher sees the stop (never neither).
+   */
+  private final java.util.Set<Long> attempting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final Semaphore wakeUp = new Semaphore(0);
   private volatile boolean claiming;
   private volatile boolean dispatching;
@@ -60,6 +69,7 @@ final class DeliveryStage {
   private final Ticker ticker;
   private final EngineTracing tracing;
   private java.util.concurrent.Future<?> claimLoop;
+  private java.util.concurrent.Future<?> writeLoop;
 
   DeliveryStage(
       String nodeId,
@@ -92,8 +102,9 @@ final class DeliveryStage {
             "run-claim", new Loop("run-claim", this::claimTurn, () -> claiming, metrics, ticker));
     threads.start(
         "dispatch", new Loop("dispatch", this::dispatchTurn, () -> dispatching, metrics, ticker));
-    threads.start(
-        "outcomes", new Loop("outcomes", this::writeTurn, () -> writing, metrics, ticker));
+    writeLoop =
+        threads.start(
+            "outcomes", new Loop("outcomes", this::writeTurn, () -> writing, metrics, ticker));
   }
 
   /**
@@ -131,12 +142,20 @@ final class DeliveryStage {
   }
 
   int inFlight() {
-    return inFlight.get();
+    return attempting.size();
   }
 
   /**
    * Graceful stop: no new claims or attempts; waits up to the grace period for attempts in progress
-   * and their outcomes, then hands every run still held back to the queue.
+   * and their outcomes, writes the outcomes, then gives every run still held back to the queue.
+   *
+   * <p>Order matters for exactly-once accounting. The writer ends its batch before the hand-back: a
+   * batch it had taken from the queue but not yet written would otherwise be handed back as never
+   * attempted, and delivered again with the same attempt number (seen in a rolling restart: 107
+   * runs of one batch delivered twice in one attempt). Runs whose attempt is still in progress at
+   * the end of the grace period are not handed back as unattempted: their request may have reached
+   * the target, so they are left as a dead node leaves them (lease over), and the node that takes
+   * them over counts its attempt as the next one.
    */
   void stop(Duration grace) {
     claiming = false;
@@ -145,15 +164,22 @@ final class DeliveryStage {
     long deadline = ticker.nanoTime() + grace.toNanos();
     // A claim finishing after the hand-back below would keep its runs' leases till they expire.
     EngineThreads.awaitEnd(grace.plusSeconds(5), claimLoop);
-    while ((inFlight.get() > 0 || !outcomes.isEmpty()) && ticker.nanoTime() < deadline) {
+    while ((!attempting.isEmpty() || !outcomes.isEmpty()) && ticker.nanoTime() < deadline) {
       sleep(20);
     }
     writing = false;
+    EngineThreads.awaitEnd(WRITER_END, writeLoop);
+    // Read before the last outcomes are taken from the queue: an attempt ending in between has
+    // queued its outcome before leaving this set, so it is either written below or counted here.
+    List<Long> unfinished = List.copyOf(attempting);
     flushOutcomes();
     queue.clear();
     try {
-      int handed = runs.handBack(nodeId);
-      log.info("Handed back {} runs", handed);
+      RunStore.HandBack handed = runs.handBack(nodeId, unfinished);
+      log.info(
+          "Handed back {} runs not attempted; left {} with an attempt in progress to be taken over",
+          handed.notAttempted(),
+          handed.inProgress());
     } catch (RuntimeException e) {
       log.warn("Could not hand back runs (another node takes them over): {}", e.toString());
     }
@@ -222,12 +248,13 @@ final class DeliveryStage {
       queue.done(run.tenantId());
       throw e;
     }
+    attempting.add(run.id());
     if (!dispatching) {
+      attempting.remove(run.id());
       slots.release();
       queue.done(run.tenantId());
       return; // stopping: the run stays ours until handed back
     }
-    inFlight.incrementAndGet();
     java.time.Instant started = java.time.Instant.now();
     EngineTracing.Attempt span = tracing.attempt(run);
     Attempt attempt =
@@ -259,7 +286,7 @@ final class DeliveryStage {
                     .setCause(e)
                     .log("Could not record the outcome of run {}", run.id());
               } finally {
-                inFlight.decrementAndGet();
+                attempting.remove(run.id()); // after its outcome is queued: see stop()
                 queue.done(run.tenantId());
                 slots.release();
                 if (backlog && slots.availablePermits() - queue.queued() >= refillRoom) {

@@ -351,20 +351,41 @@ final class RunStore {
   }
 
   /**
-   * Shutdown: runs this node holds but will not deliver go back to the queue, due now, for any
-   * node; the attempt that never happened is not counted.
+   * What a shutdown's hand-back did: runs given back unattempted, and runs left to be taken over.
    */
-  int handBack(String nodeId) {
+  record HandBack(int notAttempted, int inProgress) {}
+
+  /**
+   * Shutdown: runs this node holds but has not attempted go back to the queue, due now, for any
+   * node, the attempt that never happened not counted. Runs in {@code inProgress} (their request
+   * may have reached the target, the outcome is unknown) keep their attempt: their lease ends now,
+   * so that another node takes them over at once as it would a dead node's, with the next attempt
+   * number.
+   */
+  HandBack handBack(String nodeId, List<Long> inProgress) {
     return jdbc.sql(
             """
-            update runs
-            set status = case when attempts > 1 then 'RETRYING' else 'PENDING' end,
-                attempts = attempts - 1, lease_owner = null, lease_until = null,
-                next_attempt_at = now()
-            where lease_owner = :node and status = 'RUNNING'
+            with not_attempted as (
+                update runs
+                set status = case when attempts > 1 then 'RETRYING' else 'PENDING' end,
+                    attempts = attempts - 1, lease_owner = null, lease_until = null,
+                    next_attempt_at = now()
+                where lease_owner = :node and status = 'RUNNING'
+                  and id <> all(:in_progress::bigint[])
+                returning 1
+            ),
+            in_progress as (
+                update runs set lease_until = now()
+                where lease_owner = :node and status = 'RUNNING'
+                  and id = any(:in_progress::bigint[])
+                returning 1
+            )
+            select (select count(*) from not_attempted), (select count(*) from in_progress)
             """)
         .param("node", nodeId)
-        .update();
+        .param("in_progress", SqlArrays.of("bigint", inProgress, id -> id))
+        .query((rs, row) -> new HandBack(rs.getInt(1), rs.getInt(2)))
+        .single();
   }
 
   /**
