@@ -128,12 +128,15 @@ final class EventStore {
         .update();
   }
 
-  /** Shutdown: events this node holds go back to the queue, the attempt not counted. */
+  /**
+   * Shutdown: the events this node is still sending (it sends every event it claims at once) end
+   * their lease now, their attempt counted, so that another node sends them again at once as the
+   * next attempt, as it would a dead node's.
+   */
   int handBack(String nodeId) {
     return jdbc.sql(
             """
-            update events set status = 'PENDING', attempts = attempts - 1, lease_owner = null,
-                lease_until = null, next_attempt_at = now()
+            update events set lease_until = now()
             where lease_owner = :node and status = 'DELIVERING'
             """)
         .param("node", nodeId)

@@ -55,6 +55,7 @@ final class NotificationStage {
   private final Map<Long, Integer> tenantInFlight = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean running;
+  private java.util.concurrent.Future<?> loop;
 
   private record Sent(EventStore.OwnedEvent event, AttemptResult result) {}
 
@@ -78,13 +79,19 @@ final class NotificationStage {
 
   void start() {
     running = true;
-    threads.start("notify", new Loop("notify", this::turn, () -> running, metrics, ticker));
+    loop = threads.start("notify", new Loop("notify", this::turn, () -> running, metrics, ticker));
   }
 
-  /** Stops sending; outcomes of requests already out are written if they come within the wait. */
+  /**
+   * Stops sending: the loop ends its turn first (a claim committing after the hand-back would send
+   * events this node no longer tracks), outcomes of requests already out are written if they come
+   * within the wait, and events still out after it keep their attempt: their lease ends, so another
+   * node sends them again at once as the next attempt (their request may have arrived).
+   */
   void stop(Duration wait) {
     running = false;
     long deadline = ticker.nanoTime() + wait.toNanos();
+    EngineThreads.awaitEnd(wait.plus(pollInterval), loop);
     while (inFlight.get() > 0 && ticker.nanoTime() < deadline) {
       try {
         ticker.sleep(20);

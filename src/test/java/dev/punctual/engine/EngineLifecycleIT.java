@@ -186,6 +186,74 @@ class EngineLifecycleIT {
     }
   }
 
+  /**
+   * A notification event still being sent when the stop's wait ends keeps its attempt: handed back
+   * as unsent, it would be sent again under the same attempt number although it may have arrived.
+   */
+  @Test
+  void gracefulStopLeavesANotificationInProgressToTheNextAttempt() throws Exception {
+    try (EngineHarness h = new EngineHarness();
+        TargetServer endpoint = new TargetServer();
+        HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
+      long event =
+          h.sql
+              .sql(
+                  """
+                  insert into events (tenant_id, type, job_id, data, url, status, next_attempt_at)
+                  values (:tenant, 'run.failed', 1, '{}', :url, 'PENDING', now())
+                  returning id
+                  """)
+              .param("tenant", h.tenantId())
+              .param("url", endpoint.url("/sleep/10000")) // longer than the stop's wait
+              .query(Long.class)
+              .single();
+      Engine leaving = notifier("leaving", pool);
+      try {
+        leaving.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.deliveries().size() == 1);
+        leaving.stop();
+      } finally {
+        leaving.kill();
+      }
+      assertThat(
+              h.sql
+                  .sql(
+                      """
+                      select status, attempts, lease_until <= now() as lease_over
+                      from events where id = :id
+                      """)
+                  .param("id", event)
+                  .query()
+                  .singleRow())
+          .isEqualTo(Map.of("status", "DELIVERING", "attempts", 1, "lease_over", true));
+      Engine taker = notifier("taker", pool);
+      try {
+        taker.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint.deliveries().size() == 2);
+        assertThat(
+                h.sql
+                    .sql("select attempts from events where id = :id")
+                    .param("id", event)
+                    .query(Integer.class)
+                    .single())
+            .isEqualTo(2);
+      } finally {
+        taker.kill();
+      }
+    }
+  }
+
+  private static Engine notifier(String name, DataSource pool) {
+    return new Engine(
+        name,
+        EngineHarness.settings(),
+        pool,
+        EngineHarness.http(),
+        EngineHarness.http(),
+        new SimpleMeterRegistry(),
+        EngineTracing.NONE);
+  }
+
   @Test
   void rolesDecideWhatANodeDoes() throws Exception {
     try (EngineHarness h = new EngineHarness();
