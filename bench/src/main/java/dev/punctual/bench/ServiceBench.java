@@ -719,61 +719,57 @@ public final class ServiceBench {
     }
 
     /**
-     * Where each of the first {@code n} seconds' lag is, from the runs: the median from the
-     * scheduled time to the fire's transaction ({@code created_at}, its start) and to the attempt's
-     * request ({@code attempt_started_at}, the node's clock), by second of scheduled time.
+     * Where each of the first {@code n} seconds' lag is: the two medians of {@link #medians},
+     * second by second of scheduled time.
      */
     String firstSeconds(Instant start, int n) throws Exception {
-      try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", "");
-          ResultSet rs =
-              c.createStatement()
-                  .executeQuery(
-                      """
-                      select floor(extract(epoch from scheduled_for - '%1$s'::timestamptz)) as s,
-                             percentile_cont(0.5) within group (order by
-                               extract(epoch from created_at - scheduled_for) * 1000),
-                             percentile_cont(0.5) within group (order by
-                               extract(epoch from attempt_started_at - scheduled_for) * 1000)
-                      from runs
-                      where trigger = 'SCHEDULE' and scheduled_for >= '%1$s'
-                        and scheduled_for < '%1$s'::timestamptz + make_interval(secs => %2$d)
-                      group by 1 order by 1
-                      """
-                          .formatted(start, n))) {
-        List<String> fired = new ArrayList<>();
-        List<String> sent = new ArrayList<>();
-        while (rs.next()) {
-          fired.add(Long.toString(Math.round(rs.getDouble(2))));
-          sent.add(Long.toString(Math.round(rs.getDouble(3))));
-        }
-        return "first_seconds_fired_p50_ms=%s first_seconds_sent_p50_ms=%s"
-            .formatted(String.join("/", fired), String.join("/", sent));
+      List<String> fired = new ArrayList<>();
+      List<String> sent = new ArrayList<>();
+      for (double[] m : medians(start, start.plusSeconds(n), 1)) {
+        fired.add(Long.toString(Math.round(m[0])));
+        sent.add(Long.toString(Math.round(m[1])));
       }
+      return "first_seconds_fired_p50_ms=%s first_seconds_sent_p50_ms=%s"
+          .formatted(String.join("/", fired), String.join("/", sent));
     }
 
     /**
      * The same two medians over a whole window (the warm one): what the first seconds compare to.
      */
     String warmParts(Instant from, Instant to) throws Exception {
+      List<double[]> all = medians(from, to, Duration.between(from, to).toSeconds());
+      double[] m = all.isEmpty() ? new double[2] : all.get(0);
+      return String.format(Locale.ROOT, "warm_fired_p50_ms=%.1f warm_sent_p50_ms=%.1f", m[0], m[1]);
+    }
+
+    /**
+     * The runs' median lag from the scheduled time to the fire's transaction ({@code created_at},
+     * its start) and to the attempt's request ({@code attempt_started_at}, the node's clock), for
+     * each slice of {@code sliceSeconds} of scheduled time from {@code from} until {@code to}, in
+     * order; a slice without runs is left out.
+     */
+    List<double[]> medians(Instant from, Instant to, long sliceSeconds) throws Exception {
       try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", "");
           ResultSet rs =
               c.createStatement()
                   .executeQuery(
                       """
-                      select percentile_cont(0.5) within group (order by
+                      select floor(extract(epoch from scheduled_for - '%1$s'::timestamptz) / %3$d),
+                             percentile_cont(0.5) within group (order by
                                extract(epoch from created_at - scheduled_for) * 1000),
                              percentile_cont(0.5) within group (order by
                                extract(epoch from attempt_started_at - scheduled_for) * 1000)
                       from runs
-                      where trigger = 'SCHEDULE' and scheduled_for >= '%s' and scheduled_for < '%s'
+                      where trigger = 'SCHEDULE' and scheduled_for >= '%1$s'
+                        and scheduled_for < '%2$s'
+                      group by 1 order by 1
                       """
-                          .formatted(from, to))) {
-        rs.next();
-        return String.format(
-            Locale.ROOT,
-            "warm_fired_p50_ms=%.1f warm_sent_p50_ms=%.1f",
-            rs.getDouble(1),
-            rs.getDouble(2));
+                          .formatted(from, to, Math.max(1, sliceSeconds)))) {
+        List<double[]> medians = new ArrayList<>();
+        while (rs.next()) {
+          medians.add(new double[] {rs.getDouble(2), rs.getDouble(3)});
+        }
+        return medians;
       }
     }
 
