@@ -92,6 +92,8 @@ final class NotificationStage {
     running = false;
     long deadline = ticker.nanoTime() + wait.toNanos();
     EngineThreads.awaitEnd(wait.plus(pollInterval), loop);
+    // The loop has ended: outcomes are written from here (each one written leaves inFlight).
+    writeOutcomes();
     while (inFlight.get() > 0 && ticker.nanoTime() < deadline) {
       try {
         ticker.sleep(20);
@@ -99,8 +101,8 @@ final class NotificationStage {
         Thread.currentThread().interrupt();
         break;
       }
+      writeOutcomes();
     }
-    writeOutcomes();
     try {
       events.handBack(nodeId);
     } catch (RuntimeException e) {
