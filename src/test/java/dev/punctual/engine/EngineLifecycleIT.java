@@ -44,6 +44,8 @@ class EngineLifecycleIT {
                           .query(Long.class)
                           .single()
                       >= 10);
+      // RUNNING comes at the fire, before the request: wait until the requests have arrived.
+      await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() >= 10);
       assertThat(
               h.sql
                   .sql("select count(*) from nodes where id = 'leaving'")
@@ -195,18 +197,7 @@ class EngineLifecycleIT {
     try (EngineHarness h = new EngineHarness();
         TargetServer endpoint = new TargetServer();
         HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
-      long event =
-          h.sql
-              .sql(
-                  """
-                  insert into events (tenant_id, type, job_id, data, url, status, next_attempt_at)
-                  values (:tenant, 'run.failed', 1, '{}', :url, 'PENDING', now())
-                  returning id
-                  """)
-              .param("tenant", h.tenantId())
-              .param("url", endpoint.url("/sleep/10000")) // longer than the stop's wait
-              .query(Long.class)
-              .single();
+      long event = pendingEvent(h, endpoint.url("/sleep/10000")); // longer than the stop's wait
       Engine leaving = notifier("leaving", pool);
       try {
         leaving.start();
@@ -249,19 +240,8 @@ class EngineLifecycleIT {
     try (EngineHarness h = new EngineHarness();
         TargetServer endpoint = new TargetServer();
         HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
-      long event =
-          h.sql
-              .sql(
-                  """
-                  insert into events (tenant_id, type, job_id, data, url, status, next_attempt_at)
-                  values (:tenant, 'run.failed', 1, '{}', :url, 'PENDING', now())
-                  returning id
-                  """)
-              .param("tenant", h.tenantId())
-              // Answered within the notifier's 2 s wait, which starts after the other stages' stop.
-              .param("url", endpoint.url("/sleep/1000"))
-              .query(Long.class)
-              .single();
+      // Answered within the notifier's 2 s wait, which starts after the other stages' stop.
+      long event = pendingEvent(h, endpoint.url("/sleep/1000"));
       Engine engine = notifier("leaving", pool);
       Duration took;
       try {
@@ -285,6 +265,21 @@ class EngineLifecycleIT {
       // has run out (2 s at least: that wait starts after the other stages' stop).
       assertThat(took).isLessThan(Duration.ofMillis(1800));
     }
+  }
+
+  /** A notification event due now for {@code url}, of the harness's tenant; returns its id. */
+  private static long pendingEvent(EngineHarness h, String url) {
+    return h.sql
+        .sql(
+            """
+            insert into events (tenant_id, type, job_id, data, url, status, next_attempt_at)
+            values (:tenant, 'run.failed', 1, '{}', :url, 'PENDING', now())
+            returning id
+            """)
+        .param("tenant", h.tenantId())
+        .param("url", url)
+        .query(Long.class)
+        .single();
   }
 
   private static Engine notifier(String name, DataSource pool) {
