@@ -64,7 +64,7 @@ class JobRepository {
   /**
    * Inserts a job and answers its row; empty if the tenant already has a job of that name. One
    * statement and one round trip: outside a transaction it is its own, whose commit also counts the
-   * job against the tenant's quota (V9). With {@code wakeEngine} it also notifies every node's
+   * job against the tenant's quota (V9, V14). With {@code wakeEngine} it also notifies every node's
    * engine (at the commit) that a job is due soon; {@code pg_notify} in a plain {@code WITH} runs
    * only when read, hence the {@code woke} column.
    */
@@ -129,8 +129,14 @@ class JobRepository {
     return false;
   }
 
+  /** Takes a deleted job off its tenant's count, on this session's shard of it (V14). */
   void countDeletedJob(long tenantId) {
-    jdbc.sql("update tenant_job_counts set job_count = job_count - 1 where tenant_id = :tenant")
+    jdbc.sql(
+            """
+            insert into tenant_job_counts as c (tenant_id, shard, job_count)
+            values (:tenant, job_count_shard(), -1)
+            on conflict (tenant_id, shard) do update set job_count = c.job_count - 1
+            """)
         .param("tenant", tenantId)
         .update();
   }
