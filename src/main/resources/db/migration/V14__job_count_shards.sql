@@ -10,30 +10,46 @@
 -- different shards, and one session's creates never wait for each other anyway.
 --
 -- The count stays exact (a quota of N lets N jobs in, never N + 1, never refuses the Nth):
---   Fast path: a create adds 1 to its shard (locking that row until its commit), then sums its
---   tenant's shards: its own increment and every committed one. The creates that have not
+--   Fast path: a create adds 1 to its shard (locking that row until its commit), then reads its
+--   tenant's count: its own increment and every committed one. The creates that have not
 --   committed yet each hold a shard row, and not this one: at most 15 of them. So when
 --   sum + 15 <= N, no set of commits can take the tenant past N, and the create goes on
 --   without waiting for anyone. (Why 15 is enough: take the create whose check came last of all
 --   those that commit; each of the others had added to its shard before its own, earlier, check,
 --   so at that last check it had either committed, and was counted, or still held its shard.)
 --   Exact path, near the quota: the increment is undone by a subtransaction's rollback, which
---   also releases its row lock; then every shard row of the tenant is locked in shard order,
+--   also releases its row lock; then the tenant's V9 row and every shard row are locked in order,
 --   waiting for the creates and deletes in flight to end, and the sum is exact, as V9's was.
 --   A create holds no shard while it waits for others in the exact path, and the exact path
 --   locks in one order, so two creates cannot deadlock on the count.
 -- Deletes subtract 1 from the deleting session's shard (a shard may go below zero; only the sum
 -- means anything); a delete in flight is not seen by a fast path's sum, which only makes it
 -- count one job too many for that moment.
-alter table tenant_job_counts add column shard smallint not null default 0;
-alter table tenant_job_counts drop constraint tenant_job_counts_pkey;
-alter table tenant_job_counts add primary key (tenant_id, shard);
-alter table tenant_job_counts alter column shard drop default;
+--
+-- The shards are a table of their own, beside tenant_job_counts, which keeps the count as it was
+-- at this migration: a node of the previous version, still running during a rolling upgrade,
+-- subtracts its deletes from that one row (`where tenant_id = ...`), which it could not do right
+-- on sharded rows. A tenant's count is that row plus its shards.
+create table tenant_job_count_shards (
+    tenant_id bigint not null references tenants (id) on delete cascade,
+    shard smallint not null,
+    job_count bigint not null,
+    primary key (tenant_id, shard)
+);
 
 -- The session's shard, for the create's trigger below and the node's delete (JobRepository).
 create function job_count_shard() returns smallint
 language sql stable parallel restricted
 as $$ select (pg_backend_pid() % 16)::smallint $$;
+
+-- A tenant's count: the row of V5/V9 and the shards (committed values, as the caller's snapshot sees
+-- them).
+create function tenant_job_count(tenant bigint) returns bigint
+language sql stable
+as $$
+  select coalesce((select job_count from tenant_job_counts where tenant_id = tenant), 0)
+       + coalesce((select sum(job_count) from tenant_job_count_shards where tenant_id = tenant), 0)
+$$;
 
 create or replace function count_new_job() returns trigger
 language plpgsql as $$
@@ -44,13 +60,13 @@ declare
   total bigint;
 begin
   begin
-    insert into tenant_job_counts as c (tenant_id, shard, job_count)
+    insert into tenant_job_count_shards as c (tenant_id, shard, job_count)
     values (new.tenant_id, mine, 1)
     on conflict (tenant_id, shard) do update set job_count = c.job_count + 1;
     if max_jobs = 0 then
       return null;
     end if;
-    select sum(job_count) into total from tenant_job_counts where tenant_id = new.tenant_id;
+    total := tenant_job_count(new.tenant_id);
     if total + others <= max_jobs then
       return null;
     end if;
@@ -58,16 +74,17 @@ begin
   exception when sqlstate 'PJ002' then
     null;
   end;
-  insert into tenant_job_counts (tenant_id, shard, job_count)
+  insert into tenant_job_count_shards (tenant_id, shard, job_count)
   select new.tenant_id, s, 0 from generate_series(0, others) s
   on conflict do nothing;
-  perform from tenant_job_counts where tenant_id = new.tenant_id order by shard for update;
-  select sum(job_count) into total from tenant_job_counts where tenant_id = new.tenant_id;
+  perform from tenant_job_counts where tenant_id = new.tenant_id for update;
+  perform from tenant_job_count_shards where tenant_id = new.tenant_id order by shard for update;
+  total := tenant_job_count(new.tenant_id);
   if total >= max_jobs then
     raise exception using errcode = 'PJ001',
       message = format('tenant %s holds %s jobs, its quota', new.tenant_id, max_jobs);
   end if;
-  update tenant_job_counts set job_count = job_count + 1
+  update tenant_job_count_shards set job_count = job_count + 1
   where tenant_id = new.tenant_id and shard = mine;
   return null;
 end $$;

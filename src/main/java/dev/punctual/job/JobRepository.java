@@ -133,7 +133,7 @@ class JobRepository {
   void countDeletedJob(long tenantId) {
     jdbc.sql(
             """
-            insert into tenant_job_counts as c (tenant_id, shard, job_count)
+            insert into tenant_job_count_shards as c (tenant_id, shard, job_count)
             values (:tenant, job_count_shard(), -1)
             on conflict (tenant_id, shard) do update set job_count = c.job_count - 1
             """)
