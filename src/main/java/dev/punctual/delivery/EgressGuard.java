@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Which addresses targets may reach (docs/api.md). Denied by default: loopback, link-local (the
@@ -14,6 +15,9 @@ import java.util.Optional;
  * and wins over everything. Private ranges are allowed: internal services are the usual targets.
  */
 public final class EgressGuard {
+  // Compiled once: String.matches compiled it at every delivery (JFR: 12% of HttpDelivery.send).
+  private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
   private static final List<Cidr> DEFAULT_DENY =
       List.of(
           Cidr.parse("127.0.0.0/8", "loopback"),
@@ -109,7 +113,7 @@ public final class EgressGuard {
   }
 
   static boolean isLiteral(String host) {
-    return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    return host.contains(":") || IPV4_LITERAL.matcher(host).matches();
   }
 
   /** The IPv4 address inside an IPv4-mapped IPv6 one ({@code ::ffff:127.0.0.1}), or null. */
