@@ -30,6 +30,14 @@
 -- at this migration: a node of the previous version, still running during a rolling upgrade,
 -- subtracts its deletes from that one row (`where tenant_id = ...`), which it could not do right
 -- on sharded rows. A tenant's count is that row plus its shards.
+-- Every tenant present gets that row (at 0 if it had none), so that such a node's deletes are
+-- subtracted for every tenant of the upgrade's time; one created by a new node during the
+-- upgrade has none, and a delete of its jobs by an old node is then not subtracted (its count
+-- stays one too high: a place lost, never a job too many).
+insert into tenant_job_counts (tenant_id, job_count)
+select id, 0 from tenants
+on conflict (tenant_id) do nothing;
+
 create table tenant_job_count_shards (
     tenant_id bigint not null references tenants (id) on delete cascade,
     shard smallint not null,
