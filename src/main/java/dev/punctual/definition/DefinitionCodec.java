@@ -1,5 +1,7 @@
 package dev.punctual.definition;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.punctual.schedule.CronExpression;
 import dev.punctual.schedule.CronSchedule;
 import dev.punctual.schedule.IntervalSchedule;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -27,6 +30,47 @@ public final class DefinitionCodec {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ZoneId UTC = ZoneId.of("UTC");
+
+  /**
+   * Decoded targets and retry policies by their stored text. The engine decodes a job's definition
+   * at every claim of it (each fire of a one-shot) and a run's target and retry policy at every
+   * claim of the run (each retry), and building the JSON tree and checking each field was a fifth
+   * of the engine's own CPU in a burst (JFR, docs/benchmarks.md). These two parts repeat: jobs of a
+   * service commonly share its webhook (the run's headers say which job fired), and retry policies
+   * are stored with every default filled in, so they come from a handful of texts. Schedules are
+   * not memoized: a one-shot's or an interval's text names its own instants and rarely repeats.
+   *
+   * <p>Safe because decoding is a pure function of the text and its results are immutable records;
+   * a text that does not decode throws every time and is never kept. Bounded by the characters of
+   * the texts kept (Caffeine evicts the least useful), so a tenant with many distinct targets costs
+   * a few MB at most; texts longer than {@link #MEMO_MAX_TEXT} are decoded every time.
+   */
+  private static final Cache<String, Target> TARGETS = memo(4_000_000);
+
+  private static final Cache<String, RetryPolicy> RETRIES = memo(100_000);
+
+  /**
+   * Parsed durations (timeouts, backoffs, intervals): a few distinct texts, and {@link
+   * Duration#parse} runs a regular expression each time.
+   */
+  private static final Cache<String, Duration> DURATIONS = memo(20_000);
+
+  static final int MEMO_MAX_TEXT = 16_384;
+
+  private static <V> Cache<String, V> memo(long maxChars) {
+    return Caffeine.newBuilder()
+        .maximumWeight(maxChars)
+        .weigher((String text, V value) -> text.length())
+        .build();
+  }
+
+  /** {@code decoder} of {@code text}, from {@code memo} when it was decoded before. */
+  private static <V> V memoized(Cache<String, V> memo, String text, Function<String, V> decoder) {
+    if (text == null || text.length() > MEMO_MAX_TEXT) {
+      return decoder.apply(text);
+    }
+    return memo.get(text, decoder);
+  }
 
   private DefinitionCodec() {}
 
@@ -90,6 +134,10 @@ public final class DefinitionCodec {
   }
 
   public static Target decodeTarget(String text) {
+    return memoized(TARGETS, text, DefinitionCodec::readTarget);
+  }
+
+  private static Target readTarget(String text) {
     try {
       JsonNode t = object("target", text);
       String type = string(t, "type", false);
@@ -171,6 +219,10 @@ public final class DefinitionCodec {
   }
 
   public static RetryPolicy decodeRetry(String text) {
+    return memoized(RETRIES, text, DefinitionCodec::readRetry);
+  }
+
+  private static RetryPolicy readRetry(String text) {
     try {
       JsonNode r = object("retry", text);
       RetryPolicy d = RetryPolicy.DEFAULT;
@@ -324,7 +376,7 @@ public final class DefinitionCodec {
   private static Duration duration(JsonNode parent, String field, boolean required) {
     String text = string(parent, field, required);
     try {
-      return text == null ? null : Duration.parse(text);
+      return text == null ? null : memoized(DURATIONS, text, Duration::parse);
     } catch (java.time.format.DateTimeParseException e) {
       throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 duration");
     }

@@ -89,6 +89,37 @@ class DefinitionCodecTest {
     assertUnreadable(() -> DefinitionCodec.decodeSchedule(null), "schedule:", "missing");
   }
 
+  @Test
+  void aTargetOrRetryPolicyDecodedBeforeIsTakenFromTheMemoAndAnUnreadableOneNever() {
+    String target =
+        "{\"type\":\"http\",\"method\":\"POST\",\"url\":\"http://memo.test/hook\","
+            + "\"headers\":{\"A\":\"b\"},\"timeout\":\"PT7S\"}";
+    Target first = DefinitionCodec.decodeTarget(target);
+    // Texts come from the database as new strings: equal, never the same instance.
+    assertThat(DefinitionCodec.decodeTarget(new String(target))).isSameAs(first);
+    String retry =
+        "{\"maxAttempts\":4,\"initialBackoff\":\"PT3S\",\"maxBackoff\":\"PT9M\","
+            + "\"multiplier\":3.0}";
+    RetryPolicy policy = DefinitionCodec.decodeRetry(retry);
+    assertThat(DefinitionCodec.decodeRetry(new String(retry))).isSameAs(policy);
+    assertThat(policy)
+        .isEqualTo(new RetryPolicy(4, Duration.ofSeconds(3), Duration.ofMinutes(9), 3.0));
+
+    // A text that does not decode is refused every time, never remembered as anything.
+    String broken = "{\"url\":\"http://memo.test/hook\",\"timeout\":\"later\"}";
+    for (int i = 0; i < 2; i++) {
+      assertUnreadable(() -> DefinitionCodec.decodeTarget(broken), "target:", "later");
+    }
+
+    // A text too long to be kept is decoded each time, to an equal value.
+    String longTarget =
+        "{\"url\":\"http://memo.test/hook\",\"body\":\""
+            + "x".repeat(DefinitionCodec.MEMO_MAX_TEXT)
+            + "\"}";
+    Target decoded = DefinitionCodec.decodeTarget(longTarget);
+    assertThat(DefinitionCodec.decodeTarget(longTarget)).isNotSameAs(decoded).isEqualTo(decoded);
+  }
+
   private static void assertUnreadable(Runnable decode, String prefix, String mentions) {
     assertThatThrownBy(decode::run)
         .isInstanceOf(UnreadableDefinitionException.class)
