@@ -60,10 +60,17 @@ final class DeliveryStage {
    */
   private final java.util.Set<Long> attempting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /**
+   * The outcomes the writer has taken from the queue and not yet written (empty between batches).
+   * Their attempts were made: a stop that cannot wait for the write any longer must not hand these
+   * runs back as never attempted.
+   */
+  private volatile List<RunStore.Outcome> writing = List.of();
+
   private final Semaphore wakeUp = new Semaphore(0);
   private volatile boolean claiming;
   private volatile boolean dispatching;
-  private volatile boolean writing;
+  private volatile boolean writerOn;
   private volatile boolean killed;
   private final EngineThreads threads;
   private final Ticker ticker;
@@ -96,7 +103,7 @@ final class DeliveryStage {
   }
 
   void start() {
-    claiming = dispatching = writing = true;
+    claiming = dispatching = writerOn = true;
     claimLoop =
         threads.start(
             "run-claim", new Loop("run-claim", this::claimTurn, () -> claiming, metrics, ticker));
@@ -104,7 +111,7 @@ final class DeliveryStage {
         "dispatch", new Loop("dispatch", this::dispatchTurn, () -> dispatching, metrics, ticker));
     writeLoop =
         threads.start(
-            "outcomes", new Loop("outcomes", this::writeTurn, () -> writing, metrics, ticker));
+            "outcomes", new Loop("outcomes", this::writeTurn, () -> writerOn, metrics, ticker));
   }
 
   /**
@@ -152,10 +159,11 @@ final class DeliveryStage {
    * <p>Order matters for exactly-once accounting. The writer ends its batch before the hand-back: a
    * batch it had taken from the queue but not yet written would otherwise be handed back as never
    * attempted, and delivered again with the same attempt number (seen in a rolling restart: 107
-   * runs of one batch delivered twice in one attempt). Runs whose attempt is still in progress at
-   * the end of the grace period are not handed back as unattempted: their request may have reached
-   * the target, so they are left as a dead node leaves them (lease over), and the node that takes
-   * them over counts its attempt as the next one.
+   * runs of one batch delivered twice in one attempt); a batch still not written after {@link
+   * #WRITER_END} is treated as in progress (below). Runs whose attempt is still in progress at the
+   * end of the grace period are not handed back as unattempted: their request may have reached the
+   * target, so they are left as a dead node leaves them (lease over), and the node that takes them
+   * over counts its attempt as the next one.
    */
   void stop(Duration grace) {
     claiming = false;
@@ -167,11 +175,15 @@ final class DeliveryStage {
     while ((!attempting.isEmpty() || !outcomes.isEmpty()) && ticker.nanoTime() < deadline) {
       sleep(20);
     }
-    writing = false;
+    writerOn = false;
     EngineThreads.awaitEnd(WRITER_END, writeLoop);
     // Read before the last outcomes are taken from the queue: an attempt ending in between has
     // queued its outcome before leaving this set, so it is either written below or counted here.
-    List<Long> unfinished = List.copyOf(attempting);
+    List<Long> unfinished = new ArrayList<>(attempting);
+    // A batch the writer still holds after its wait (a database that does not answer) is written
+    // late or never: its runs are left like those in progress, with their attempt, so that a late
+    // write still lands (same owner, same attempt) and otherwise another node takes them over.
+    writing.forEach(o -> unfinished.add(o.runId()));
     flushOutcomes();
     queue.clear();
     try {
@@ -188,7 +200,7 @@ final class DeliveryStage {
   /** Abandons everything at once, like a killed process (tests): no outcome is written. */
   void kill() {
     killed = true;
-    claiming = dispatching = writing = false;
+    claiming = dispatching = writerOn = false;
     wakeUp.release();
     queue.clear();
     outcomes.clear();
@@ -365,6 +377,7 @@ final class DeliveryStage {
     List<RunStore.Outcome> batch = new ArrayList<>();
     batch.add(first);
     outcomes.drainTo(batch, OUTCOME_BATCH - 1);
+    writing = batch;
     try {
       paused(runs.complete(nodeId, batch));
     } catch (RuntimeException e) {
@@ -374,6 +387,8 @@ final class DeliveryStage {
         outcomes.addAll(batch);
       }
       throw e;
+    } finally {
+      writing = List.of();
     }
   }
 

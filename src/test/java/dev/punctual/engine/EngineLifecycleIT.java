@@ -189,6 +189,109 @@ class EngineLifecycleIT {
   }
 
   /**
+   * Outcomes the writer has taken and cannot write before the stop stops waiting for it (a database
+   * that does not answer) are of attempts that reached the target: their runs keep the attempt, as
+   * runs in progress do, and another node takes them over as the next attempt. Handed back as never
+   * attempted, they would be sent again under the same attempt number.
+   */
+  @Test
+  void gracefulStopLeavesRunsWhoseOutcomesTheWriterStillHoldsToBeTakenOver() throws Exception {
+    try (EngineHarness h = new EngineHarness();
+        TargetServer target = new TargetServer();
+        HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
+      CountDownLatch writerWaits = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      DataSource stuckWriter =
+          new DelegatingDataSource(pool) {
+            @Override
+            public Connection getConnection() throws SQLException {
+              if (Thread.currentThread().getName().equals("punctual-outcomes")) {
+                writerWaits.countDown();
+                try {
+                  never.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                throw new SQLException("the database did not answer");
+              }
+              return super.getConnection();
+            }
+          };
+      int count = 20;
+      h.insertOneShots(
+          h.tenantId(), "stuck-", count, Instant.now().plusSeconds(1), target.url("/ok"));
+      Engine leaving =
+          new Engine(
+              "writer-stuck",
+              EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
+              stuckWriter,
+              EngineHarness.http(),
+              new SimpleMeterRegistry());
+      try {
+        leaving.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() == count);
+        assertThat(writerWaits.await(10, TimeUnit.SECONDS)).isTrue();
+        leaving.stop(); // waits for the writer for 5 s, then goes on without it
+      } finally {
+        leaving.kill();
+      }
+      // The writer's first batch is stuck; outcomes queued after it are written by the stop.
+      List<Map<String, Object>> left =
+          h.sql
+              .sql(
+                  """
+                  select status, attempts, lease_until <= now() as lease_over, count(*)
+                  from runs group by 1, 2, 3 order by 1
+                  """)
+              .query()
+              .listOfRows();
+      assertThat(left).hasSizeBetween(1, 2);
+      assertThat(left.get(0))
+          .containsAllEntriesOf(Map.of("status", "RUNNING", "attempts", 1, "lease_over", true));
+      long stuck = (Long) left.get(0).get("count");
+      if (left.size() == 2) {
+        assertThat(left.get(1))
+            .containsAllEntriesOf(
+                Map.of("status", "SUCCEEDED", "attempts", 1, "count", count - stuck));
+      }
+      Engine taker =
+          new Engine(
+              "taker",
+              EngineHarness.builder().build(),
+              pool,
+              EngineHarness.http(),
+              new SimpleMeterRegistry());
+      try {
+        taker.start();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> target.deliveries().size() == count + stuck);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    h.sql
+                            .sql(
+                                """
+                            select count(*) from runs
+                            where status = 'SUCCEEDED' and attempts = 2
+                            """)
+                            .query(Long.class)
+                            .single()
+                        == stuck);
+        assertThat(
+                h.sql
+                    .sql("select count(*) from runs where status = 'SUCCEEDED'")
+                    .query(Long.class)
+                    .single())
+            .isEqualTo(count);
+      } finally {
+        taker.stop();
+      }
+    }
+  }
+
+  /**
    * A notification event still being sent when the stop's wait ends keeps its attempt: handed back
    * as unsent, it would be sent again under the same attempt number although it may have arrived.
    */
