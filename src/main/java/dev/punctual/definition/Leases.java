@@ -14,6 +14,11 @@ public final class Leases {
 
   /** A node delivering a run owns it for the attempt's timeout plus {@link #ATTEMPT_MARGIN}. */
   public static Duration ofAttempt(Duration timeout) {
-    return timeout.plus(ATTEMPT_MARGIN);
+    return ofAttempt(timeout, ATTEMPT_MARGIN);
+  }
+
+  /** The lease of an attempt of {@code timeout} with another {@code margin} (tests shorten it). */
+  public static Duration ofAttempt(Duration timeout, Duration margin) {
+    return timeout.plus(margin);
   }
 }

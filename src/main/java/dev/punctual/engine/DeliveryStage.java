@@ -216,7 +216,8 @@ final class DeliveryStage {
               nodeId,
               Math.min(room, settings.claimBatch()),
               settings.deadNodeAfter(),
-              queue.busy(tenantHoldLimit));
+              queue.busy(tenantHoldLimit),
+              started);
       int claimed = claim.runs().size() + claim.broken().size();
       metrics.claim("runs", claimed, ticker.nanoTime() - started);
       queue.addAll(claim.runs());
@@ -267,6 +268,12 @@ final class DeliveryStage {
       queue.done(run.tenantId());
       return; // stopping: the run stays ours until handed back
     }
+    if (!stillOurs(run)) {
+      attempting.remove(run.id());
+      slots.release();
+      queue.done(run.tenantId());
+      return; // taken over while it waited here: the node that took it makes the attempt
+    }
     java.time.Instant started = java.time.Instant.now();
     EngineTracing.Attempt span = tracing.attempt(run);
     Attempt attempt =
@@ -307,6 +314,46 @@ final class DeliveryStage {
                 }
               }
             });
+  }
+
+  /**
+   * Whether this node may make the run's attempt now. A run waits in this node's queue while the
+   * slots are busy, and its lease (the attempt's timeout plus the margin, from its fire or claim)
+   * does not count that wait: behind slow targets (a tenant's last held runs wait three rounds of
+   * its attempts, each up to its timeout, and longer when other tenants fill the slots) it could
+   * run out before the attempt ends, and another claim would take the run and send it too. So an
+   * attempt that could not end with at least half the margin of its lease left renews the lease
+   * first (one write, only for runs that waited); a run whose lease another claim has already taken
+   * (the renewal finds it no longer this node's attempt) is left to that claim. A renewal that
+   * fails (the database unreachable) sends nothing: the lease runs out and the run is claimed
+   * again, its attempt counted as made.
+   */
+  private boolean stillOurs(RunStore.OwnedRun run) {
+    Duration timeout = run.target().timeout();
+    long leaseEnd = run.leasedAtNanos() + runs.leaseOf(timeout).toNanos();
+    long attemptEnd = ticker.nanoTime() + timeout.toNanos() + runs.attemptMargin().toNanos() / 2;
+    if (attemptEnd <= leaseEnd) {
+      return true;
+    }
+    try {
+      if (runs.renewLease(nodeId, run.id(), run.attempt(), timeout)) {
+        metrics.leaseRenewed();
+        return true;
+      }
+      log.atInfo()
+          .addKeyValue("tenant.id", run.tenantId())
+          .addKeyValue("run.id", run.id())
+          .log(
+              "Run {} waited here past its lease and was taken over; this node does not send"
+                  + " attempt {}",
+              run.id(),
+              run.attempt());
+    } catch (RuntimeException e) {
+      log.atWarn()
+          .addKeyValue("run.id", run.id())
+          .log("Could not renew the lease of run {}; not sending it: {}", run.id(), e.toString());
+    }
+    return false;
   }
 
   private static AttemptResult failure(Throwable error) {

@@ -134,8 +134,8 @@ public final class Engine {
     TransactionTemplate transactions =
         new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.nodes = new NodeStore(jdbc);
-    this.runs = new RunStore(jdbc);
-    this.jobs = new JobStore(jdbc);
+    this.runs = new RunStore(jdbc, settings.attemptMargin());
+    this.jobs = new JobStore(jdbc, settings.attemptMargin());
     DeliveryStage[] holder = new DeliveryStage[1];
     this.metrics = new EngineMetrics(registry, () -> holder[0] == null ? 0 : holder[0].inFlight());
     this.delivery =

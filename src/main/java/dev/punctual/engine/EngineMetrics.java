@@ -185,6 +185,14 @@ final class EngineMetrics {
     Counter.builder("punctual.runs.unreadable").register(registry).increment(count);
   }
 
+  /** A run that waited in this node's queue long enough to need its lease renewed to be sent. */
+  void leaseRenewed() {
+    Counter.builder("punctual.runs.lease.renewals")
+        .description("Runs whose lease was renewed before their attempt: they waited in the queue")
+        .register(registry)
+        .increment();
+  }
+
   void runsDeleted(int count) {
     Counter.builder("punctual.runs.deleted").register(registry).increment(count);
   }

@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  * @param warmUpRequests requests a worker node delivers to a sink of its own while it starts
  *     ({@code DeliveryWarmUp}), then runs a node fires through an engine on a schema of its own
  *     ({@code FireWarmUp}), before it takes its first real fire; 0: neither
+ * @param attemptMargin how long past an attempt's timeout its run stays leased to the node, for the
+ *     outcome to be written ({@link dev.punctual.definition.Leases#ATTEMPT_MARGIN}); not a property
+ *     of the service: tests shorten it to see leases run out in seconds
  */
 public record EngineSettings(
     Set<String> roles,
@@ -47,7 +50,8 @@ public record EngineSettings(
     Duration retention,
     int tenantFireRate,
     int tenantMaxInFlight,
-    int warmUpRequests) {
+    int warmUpRequests,
+    Duration attemptMargin) {
 
   public EngineSettings {
     roles = Set.copyOf(roles);
@@ -72,6 +76,7 @@ public record EngineSettings(
     between(errors, "tenant-fire-rate", tenantFireRate, 0, 1_000_000);
     between(errors, "tenant-max-in-flight", tenantMaxInFlight, 1, 100_000);
     between(errors, "warm-up-requests", warmUpRequests, 0, 1_000_000);
+    between(errors, "attempt-margin", attemptMargin, Duration.ofSeconds(1), Duration.ofHours(1));
     if (errors.isEmpty()) {
       // The relations the guarantees rest on.
       if (jobLease.compareTo(lookahead) <= 0) {
@@ -162,7 +167,8 @@ public record EngineSettings(
         retention,
         0,
         maxInFlight,
-        0);
+        0,
+        attemptMargin);
   }
 
   public boolean schedules() {
@@ -193,6 +199,7 @@ public record EngineSettings(
     // the start least; fires: 5,000 did better than 2,500 (docs/benchmarks.md, "The delivery
     // warm-up", "The fire warm-up").
     private int warmUpRequests = 5_000;
+    private Duration attemptMargin = dev.punctual.definition.Leases.ATTEMPT_MARGIN;
 
     public Builder roles(Set<String> value) {
       roles = Set.copyOf(value);
@@ -269,6 +276,11 @@ public record EngineSettings(
       return this;
     }
 
+    public Builder attemptMargin(Duration value) {
+      attemptMargin = value;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming every setting out of range
      */
@@ -289,7 +301,8 @@ public record EngineSettings(
           tenantFireRate,
           // A node cannot give one tenant more than all of its slots.
           Math.min(tenantMaxInFlight == null ? 64 : tenantMaxInFlight, maxInFlight),
-          warmUpRequests);
+          warmUpRequests,
+          attemptMargin);
     }
   }
 }

@@ -48,8 +48,12 @@ final class JobStore {
 
   private final JdbcClient jdbc;
 
-  JobStore(JdbcClient jdbc) {
+  /** How long past an attempt's timeout a run fired here stays leased to this node. */
+  private final Duration attemptMargin;
+
+  JobStore(JdbcClient jdbc, Duration attemptMargin) {
     this.jdbc = jdbc;
+    this.attemptMargin = attemptMargin;
   }
 
   /**
@@ -389,7 +393,9 @@ final class JobStore {
             SqlArrays.of(
                 "float8",
                 runs,
-                r -> seconds(Leases.ofAttempt(r.job().definition().target().timeout()))))
+                r ->
+                    seconds(
+                        Leases.ofAttempt(r.job().definition().target().timeout(), attemptMargin))))
         .param("won", SqlArrays.of("bigint", won, id -> id))
         .query(
             (rs, row) ->

@@ -19,11 +19,19 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class RunStore {
   private final JdbcClient jdbc;
 
-  RunStore(JdbcClient jdbc) {
+  /** How long past an attempt's timeout a run claimed here stays leased to this node. */
+  private final Duration attemptMargin;
+
+  RunStore(JdbcClient jdbc, Duration attemptMargin) {
     this.jdbc = jdbc;
+    this.attemptMargin = attemptMargin;
   }
 
-  /** A run this node is delivering: attempt {@code attempt} of it. */
+  /**
+   * A run this node is delivering: attempt {@code attempt} of it. {@code leasedAtNanos}: the node's
+   * {@code Ticker} time before the statement that leased the run to it (its fire or its claim), so
+   * that the lease is known to end no sooner than that plus the attempt's lease.
+   */
   record OwnedRun(
       long id,
       long jobId,
@@ -35,7 +43,8 @@ final class RunStore {
       RetryPolicy retry,
       List<String> signingSecrets,
       boolean countsFailures,
-      io.micrometer.tracing.TraceContext fireTrace) {
+      io.micrometer.tracing.TraceContext fireTrace,
+      long leasedAtNanos) {
 
     /** The run with the trace context of its fire (this node fired it), for its attempt span. */
     OwnedRun withFireTrace(io.micrometer.tracing.TraceContext trace) {
@@ -50,7 +59,8 @@ final class RunStore {
           retry,
           signingSecrets,
           countsFailures,
-          trace);
+          trace,
+          leasedAtNanos);
     }
   }
 
@@ -66,7 +76,8 @@ final class RunStore {
    * id, hence the same {@code Idempotency-Key}). Runs of the {@code busyTenants} (this node holds
    * as many of theirs as it takes) are left for later or for other nodes.
    */
-  RunClaim claim(String nodeId, int batch, Duration deadAfter, List<Long> busyTenants) {
+  RunClaim claim(
+      String nodeId, int batch, Duration deadAfter, List<Long> busyTenants, long leasedAtNanos) {
     List<OwnedRun> owned = new ArrayList<>();
     List<BrokenRun> broken = new ArrayList<>();
     jdbc.sql(
@@ -100,7 +111,7 @@ final class RunStore {
         .param("node", nodeId)
         .param("batch", batch)
         .param("dead", JobStore.seconds(deadAfter))
-        .param("margin", JobStore.seconds(Leases.ATTEMPT_MARGIN))
+        .param("margin", JobStore.seconds(attemptMargin))
         .param("busy", SqlArrays.of("bigint", busyTenants, id -> id))
         .query(
             (rs, row) -> {
@@ -120,7 +131,8 @@ final class RunStore {
                         DefinitionCodec.decodeRetry(rs.getString(8)),
                         JobStore.secrets(rs.getString(9)),
                         rs.getBoolean(10),
-                        null));
+                        null,
+                        leasedAtNanos));
               } catch (UnreadableDefinitionException e) {
                 broken.add(new BrokenRun(id, jobId, attempt, "job definition " + e.getMessage()));
               }
@@ -128,6 +140,36 @@ final class RunStore {
             })
         .list();
     return new RunClaim(owned, broken);
+  }
+
+  /**
+   * Renews the lease of attempt {@code attempt} of a run this node holds, for an attempt of {@code
+   * timeout} starting now. False when the run is no longer this node's attempt to make: its lease
+   * ran out while it waited in this node's queue and another claim (of any node) took it, as the
+   * next attempt, or a stop handed it back.
+   */
+  boolean renewLease(String nodeId, long runId, int attempt, Duration timeout) {
+    return jdbc.sql(
+                """
+                update runs set lease_until = now() + make_interval(secs => :lease)
+                where id = :id and lease_owner = :node and attempts = :attempt
+                  and status = 'RUNNING'
+                """)
+            .param("lease", JobStore.seconds(Leases.ofAttempt(timeout, attemptMargin)))
+            .param("id", runId)
+            .param("node", nodeId)
+            .param("attempt", attempt)
+            .update()
+        == 1;
+  }
+
+  /** The lease a run of this {@code timeout} is given (attempt timeout plus the margin). */
+  Duration leaseOf(Duration timeout) {
+    return Leases.ofAttempt(timeout, attemptMargin);
+  }
+
+  Duration attemptMargin() {
+    return attemptMargin;
   }
 
   /**

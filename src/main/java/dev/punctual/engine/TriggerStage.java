@@ -208,7 +208,11 @@ final class TriggerStage {
     }
     quarantine(locked.broken());
     if (locked.batch() != null) {
-      fired(locked.batch(), locked.result(), ticker.nanoTime() - started - locked.claimNanos());
+      fired(
+          locked.batch(),
+          locked.result(),
+          ticker.nanoTime() - started - locked.claimNanos(),
+          started);
     }
     return locked.claim().size();
   }
@@ -232,7 +236,7 @@ final class TriggerStage {
               return new Fired(result, jobs.markBroken(batch.broken()));
             });
     quarantine(fired.broken());
-    fired(batch, fired.result(), ticker.nanoTime() - started);
+    fired(batch, fired.result(), ticker.nanoTime() - started, started);
   }
 
   /**
@@ -341,7 +345,7 @@ final class TriggerStage {
   }
 
   /** After a batch's commit: metrics, kept jobs back to the timer, runs to this node's delivery. */
-  private void fired(Batch batch, JobStore.FireResult result, long fireNanos) {
+  private void fired(Batch batch, JobStore.FireResult result, long fireNanos, long leasedAtNanos) {
     List<ClaimedJob> due = batch.due();
     if (due.isEmpty()) {
       return;
@@ -379,7 +383,8 @@ final class TriggerStage {
                     job.definition().retry(),
                     job.signingSecrets(),
                     job.countsFailures(),
-                    fireTrace));
+                    fireTrace,
+                    leasedAtNanos));
         default -> {}
       }
       if (run.status() != RunStatus.SKIPPED) {

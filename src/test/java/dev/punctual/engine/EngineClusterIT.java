@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.punctual.definition.Leases;
 import dev.punctual.support.TargetServer;
 import java.time.Duration;
 import java.time.Instant;
@@ -314,7 +315,7 @@ class EngineClusterIT {
   }
 
   private static JobStore store(EngineHarness h) {
-    return new JobStore(h.sql);
+    return new JobStore(h.sql, Leases.ATTEMPT_MARGIN);
   }
 
   private static org.springframework.transaction.support.TransactionTemplate transactions(

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class FairQueueTest {
   private static RunStore.OwnedRun run(long id, long tenant) {
     return new RunStore.OwnedRun(
-        id, id, tenant, "job", Instant.EPOCH, 1, null, null, List.of(), false, null);
+        id, id, tenant, "job", Instant.EPOCH, 1, null, null, List.of(), false, null, 0);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.db.DatabaseConfig;
+import dev.punctual.definition.Leases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class PlanCacheIT {
   private static long genericPlansAfterTwentyOutcomeWrites(EngineHarness h, String options) {
     try (HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 1, options)) {
       JdbcClient jdbc = JdbcClient.create(pool);
-      RunStore runs = new RunStore(jdbc);
+      RunStore runs = new RunStore(jdbc, Leases.ATTEMPT_MARGIN);
       List<RunStore.Outcome> outcomes = new ArrayList<>();
       for (long id = 1; id <= 50; id++) {
         outcomes.add(
@@ -79,7 +80,9 @@ class PlanCacheIT {
       h.sql.sql("analyze jobs").update();
       Duration long_ = Duration.ofMinutes(1);
       List<ClaimedJob> claimed =
-          new JobStore(h.sql).claim("a", 20_000, long_, long_, long_, List.of()).jobs();
+          new JobStore(h.sql, Leases.ATTEMPT_MARGIN)
+              .claim("a", 20_000, long_, long_, long_, List.of())
+              .jobs();
       assertThat(claimed).hasSize(20_000);
       List<ClaimedJob> batch = claimed.subList(0, 1_000);
 
