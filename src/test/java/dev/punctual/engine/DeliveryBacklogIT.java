@@ -7,6 +7,7 @@ import dev.punctual.support.TargetServer;
 import java.time.Duration;
 import java.time.Instant;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.Test;
  * its poll interval while deliveries ended and slots stood empty (621 deliveries/s where the no-op
  * deliverer gave 3,500/s).
  */
+// Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
+// server pass skips it (excludedGroups), as it would run the same thing twice.
+@Tag("own-database")
 class DeliveryBacklogIT {
 
   @Test

@@ -13,9 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Guarantees 1-3 of docs/guarantees.md with several engines racing over one database. */
+// Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
+// server pass skips it (excludedGroups), as it would run the same thing twice.
+@Tag("own-database")
 class EngineClusterIT {
 
   @Test

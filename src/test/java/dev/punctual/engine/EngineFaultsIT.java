@@ -11,9 +11,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The engine through faults: a node killed, every node down, the database cut away. */
+// Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
+// server pass skips it (excludedGroups), as it would run the same thing twice.
+@Tag("own-database")
 class EngineFaultsIT {
 
   /**

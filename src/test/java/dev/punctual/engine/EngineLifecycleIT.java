@@ -17,10 +17,14 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /** Graceful shutdown, roles and run retention. */
+// Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
+// server pass skips it (excludedGroups), as it would run the same thing twice.
+@Tag("own-database")
 class EngineLifecycleIT {
 
   @Test

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -25,6 +26,9 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <p>And a burst's advance does not depend on statistics its own claim made stale (below).
  */
+// Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
+// server pass skips it (excludedGroups), as it would run the same thing twice.
+@Tag("own-database")
 class PlanCacheIT {
 
   @Test
