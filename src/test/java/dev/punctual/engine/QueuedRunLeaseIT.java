@@ -63,10 +63,9 @@ class QueuedRunLeaseIT {
               .collect(Collectors.groupingBy(TargetServer.Delivery::runId, Collectors.counting()));
       assertThat(sendsPerRun).hasSize(count);
       assertThat(sendsPerRun).allSatisfy((run, sends) -> assertThat(sends).isEqualTo(1L));
-      // The runs that waited longest had their lease renewed, or were taken over as attempt 2.
+      // A run's attempts may pass 2: each claim that takes over a run still waiting in the other
+      // node's queue counts an attempt, made or not; what must hold is one send per run.
       assertThat(succeeded(h)).isEqualTo(count);
-      assertThat(h.sql.sql("select max(attempts) from runs").query(Integer.class).single())
-          .isBetween(1, 2);
     }
   }
 
