@@ -107,25 +107,29 @@ public final class DefinitionCodec {
 
   public static Schedule decodeSchedule(String text) {
     try {
-      JsonNode s = object("schedule", text);
+      ScheduleFields s = ScheduleFields.read(JSON, text);
       Schedule.Bounds bounds =
-          new Schedule.Bounds(instant(s, "notBefore", false), instant(s, "notAfter", false));
+          new Schedule.Bounds(
+              instant("notBefore", s.string("notBefore", false)),
+              instant("notAfter", s.string("notAfter", false)));
       int kinds = (s.has("cron") ? 1 : 0) + (s.has("interval") ? 1 : 0) + (s.has("at") ? 1 : 0);
       if (kinds != 1) {
         throw new IllegalArgumentException("must have exactly one of cron, interval or at");
       }
       if (s.has("cron")) {
-        String zone = string(s, "timezone", false);
+        String zone = s.string("timezone", false);
         return new CronSchedule(
-            CronExpression.parse(string(s, "cron", true)),
+            CronExpression.parse(s.string("cron", true)),
             zone == null ? UTC : ZoneId.of(zone),
             bounds);
       }
       if (s.has("interval")) {
         return new IntervalSchedule(
-            duration(s, "interval", true), instant(s, "startAt", true), bounds);
+            duration("interval", s.string("interval", true)),
+            instant("startAt", s.string("startAt", true)),
+            bounds);
       }
-      return new OnceSchedule(instant(s, "at", true), bounds);
+      return new OnceSchedule(instant("at", s.string("at", true)), bounds);
     } catch (UnreadableDefinitionException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -363,10 +367,10 @@ public final class DefinitionCodec {
     return node.asString();
   }
 
-  private static Instant instant(JsonNode parent, String field, boolean required) {
-    String text = string(parent, field, required);
+  /** An instant field's text, parsed; null stays null. */
+  private static Instant instant(String field, String text) {
     try {
-      return text == null ? null : Instant.parse(text);
+      return text == null ? null : IsoInstant.parse(text);
     } catch (java.time.format.DateTimeParseException e) {
       throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 instant");
     }
@@ -374,7 +378,10 @@ public final class DefinitionCodec {
 
   /** A duration field; null when absent and not required. */
   private static Duration duration(JsonNode parent, String field, boolean required) {
-    String text = string(parent, field, required);
+    return duration(field, string(parent, field, required));
+  }
+
+  private static Duration duration(String field, String text) {
     try {
       return text == null ? null : memoized(DURATIONS, text, Duration::parse);
     } catch (java.time.format.DateTimeParseException e) {

@@ -80,9 +80,9 @@ final class EventStore {
         .param("batch", batch)
         .param("lease", JobStore.seconds(lease))
         .param("cap", tenantCap)
-        .param("tenants", SqlArrays.of("bigint", used, Map.Entry::getKey))
-        .param("used", SqlArrays.of("int", used, Map.Entry::getValue))
-        .param("closed", SqlArrays.of("text", closedUrls, url -> url))
+        .param("tenants", SqlArrays.bigints(used, Map.Entry::getKey))
+        .param("used", SqlArrays.ints(used, Map.Entry::getValue))
+        .param("closed", SqlArrays.texts(closedUrls, url -> url))
         .query(
             (rs, row) ->
                 new OwnedEvent(

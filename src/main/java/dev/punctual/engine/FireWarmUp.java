@@ -190,17 +190,16 @@ final class FireWarmUp {
         .param("target", DefinitionCodec.encode(sink.target()).toString())
         .param("retry", DefinitionCodec.encode(RetryPolicy.DEFAULT).toString())
         .param("timeoutMs", sink.target().timeout().toMillis())
-        .param("index", SqlArrays.of("int", index, i -> i))
+        .param("index", SqlArrays.ints(index, i -> i))
         .param(
             "schedules",
-            SqlArrays.of(
-                "text",
+            SqlArrays.texts(
                 starts,
                 s ->
                     DefinitionCodec.encode(
                             new IntervalSchedule(Duration.ofSeconds(1), s, Schedule.Bounds.NONE))
                         .toString()))
-        .param("firsts", SqlArrays.of("text", starts, s -> s))
+        .param("firsts", SqlArrays.instants(starts, s -> s))
         .update();
   }
 

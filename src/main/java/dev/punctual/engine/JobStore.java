@@ -103,7 +103,7 @@ final class JobStore {
         .param("lookahead", seconds(lookahead))
         .param("lease", seconds(lease))
         .param("dead", seconds(deadAfter))
-        .param("exhausted", SqlArrays.of("bigint", exhausted, id -> id))
+        .param("exhausted", SqlArrays.bigints(exhausted, id -> id))
         .query(reader)
         .list();
     return reader.claim();
@@ -129,7 +129,7 @@ final class JobStore {
                 .formatted(CLAIMED_COLUMNS, LEASE_IS_FREE))
         .param("batch", batch)
         .param("dead", seconds(deadAfter))
-        .param("exhausted", SqlArrays.of("bigint", exhausted, id -> id))
+        .param("exhausted", SqlArrays.bigints(exhausted, id -> id))
         .query(reader)
         .list();
     return reader.claim();
@@ -172,10 +172,10 @@ final class JobStore {
                                    m.notification_url as job_url
                             from marked m
                             """)))
-            .param("ids", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::id))
-            .param("tokens", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::fencingToken))
-            .param("versions", SqlArrays.of("bigint", broken, ClaimedJob.BrokenJob::version))
-            .param("reasons", SqlArrays.of("text", broken, b -> stripNul(b.reason())))
+            .param("ids", SqlArrays.bigints(broken, ClaimedJob.BrokenJob::id))
+            .param("tokens", SqlArrays.bigints(broken, ClaimedJob.BrokenJob::fencingToken))
+            .param("versions", SqlArrays.bigints(broken, ClaimedJob.BrokenJob::version))
+            .param("reasons", SqlArrays.texts(broken, b -> stripNul(b.reason())))
             .query(Long.class)
             .list();
     return broken.stream().filter(b -> marked.contains(b.id())).toList();
@@ -319,12 +319,12 @@ final class JobStore {
     List<Long> won = new ArrayList<>(n);
     List<Kept> kept = new ArrayList<>();
     jdbc.sql(FIRE)
-        .param("ids", SqlArrays.of("bigint", advances, a -> a.job().id()))
-        .param("tokens", SqlArrays.of("bigint", advances, a -> a.job().fencingToken()))
-        .param("nexts", SqlArrays.of("text", advances, Advance::nextFireAt))
-        .param("completed", SqlArrays.of("boolean", advances, Advance::completed))
-        .param("runs", SqlArrays.of("int", advances, Advance::runs))
-        .param("keep", SqlArrays.of("boolean", advances, Advance::keep))
+        .param("ids", SqlArrays.bigints(advances, a -> a.job().id()))
+        .param("tokens", SqlArrays.bigints(advances, a -> a.job().fencingToken()))
+        .param("nexts", SqlArrays.instants(advances, Advance::nextFireAt))
+        .param("completed", SqlArrays.booleans(advances, Advance::completed))
+        .param("runs", SqlArrays.ints(advances, Advance::runs))
+        .param("keep", SqlArrays.booleans(advances, Advance::keep))
         .param("node", nodeId)
         .param("lookahead", seconds(lookahead))
         .param("lease", seconds(lease))
@@ -381,22 +381,21 @@ final class JobStore {
             returning id, job_id, scheduled_for, trigger, status
             """)
         .param("node", nodeId)
-        .param("initials", SqlArrays.of("text", runs, r -> r.deliverHere() ? "RUNNING" : "PENDING"))
-        .param("jobIds", SqlArrays.of("bigint", runs, r -> r.job().id()))
-        .param("tenants", SqlArrays.of("bigint", runs, r -> r.job().tenantId()))
-        .param("times", SqlArrays.of("text", runs, NewRun::scheduledFor))
-        .param("triggers", SqlArrays.of("text", runs, r -> r.trigger().name()))
-        .param("skip", SqlArrays.of("boolean", runs, r -> r.job().skipOverlapping()))
+        .param("initials", SqlArrays.texts(runs, r -> r.deliverHere() ? "RUNNING" : "PENDING"))
+        .param("jobIds", SqlArrays.bigints(runs, r -> r.job().id()))
+        .param("tenants", SqlArrays.bigints(runs, r -> r.job().tenantId()))
+        .param("times", SqlArrays.instants(runs, NewRun::scheduledFor))
+        .param("triggers", SqlArrays.texts(runs, r -> r.trigger().name()))
+        .param("skip", SqlArrays.booleans(runs, r -> r.job().skipOverlapping()))
         // A delivery is owned for its timeout plus a margin; past that another node may retry.
         .param(
             "leases",
-            SqlArrays.of(
-                "float8",
+            SqlArrays.doubles(
                 runs,
                 r ->
                     seconds(
                         Leases.ofAttempt(r.job().definition().target().timeout(), attemptMargin))))
-        .param("won", SqlArrays.of("bigint", won, id -> id))
+        .param("won", SqlArrays.bigints(won, id -> id))
         .query(
             (rs, row) ->
                 new InsertedRun(
@@ -441,13 +440,13 @@ final class JobStore {
                 """
                     .formatted(
                         EventSql.instant("m.first_missed"), EventSql.instant("m.last_missed"))))
-        .param("ids", SqlArrays.of("bigint", misfires, Misfire::jobId))
-        .param("policies", SqlArrays.of("text", misfires, Misfire::policy))
-        .param("missed", SqlArrays.of("int", misfires, Misfire::missed))
-        .param("caught", SqlArrays.of("int", misfires, Misfire::caughtUp))
-        .param("firsts", SqlArrays.of("text", misfires, Misfire::first))
-        .param("lasts", SqlArrays.of("text", misfires, Misfire::last))
-        .param("won", SqlArrays.of("bigint", won, id -> id))
+        .param("ids", SqlArrays.bigints(misfires, Misfire::jobId))
+        .param("policies", SqlArrays.texts(misfires, Misfire::policy))
+        .param("missed", SqlArrays.ints(misfires, Misfire::missed))
+        .param("caught", SqlArrays.ints(misfires, Misfire::caughtUp))
+        .param("firsts", SqlArrays.instants(misfires, Misfire::first))
+        .param("lasts", SqlArrays.instants(misfires, Misfire::last))
+        .param("won", SqlArrays.bigints(won, id -> id))
         .update();
   }
 

@@ -112,7 +112,7 @@ final class RunStore {
         .param("batch", batch)
         .param("dead", JobStore.seconds(deadAfter))
         .param("margin", JobStore.seconds(attemptMargin))
-        .param("busy", SqlArrays.of("bigint", busyTenants, id -> id))
+        .param("busy", SqlArrays.bigints(busyTenants, id -> id))
         .query(
             (rs, row) -> {
               long id = rs.getLong(1);
@@ -199,9 +199,9 @@ final class RunStore {
             """
                 .formatted(RUN_FAILED_EVENTS))
         .param("node", nodeId)
-        .param("ids", SqlArrays.of("bigint", broken, BrokenRun::id))
-        .param("attempts", SqlArrays.of("int", broken, BrokenRun::attempt))
-        .param("reasons", SqlArrays.of("text", broken, b -> JobStore.stripNul(b.reason())))
+        .param("ids", SqlArrays.bigints(broken, BrokenRun::id))
+        .param("attempts", SqlArrays.ints(broken, BrokenRun::attempt))
+        .param("reasons", SqlArrays.texts(broken, b -> JobStore.stripNul(b.reason())))
         .query(Integer.class)
         .single();
   }
@@ -365,21 +365,19 @@ final class RunStore {
             """
                 .formatted(RUN_FAILED_EVENTS, JOB_PAUSED_EVENTS))
         .param("node", nodeId)
-        .param("ids", SqlArrays.of("bigint", outcomes, Outcome::runId))
-        .param("attempts", SqlArrays.of("int", outcomes, Outcome::attempt))
-        .param("statuses", SqlArrays.of("text", outcomes, o -> o.status().name()))
-        .param("https", SqlArrays.of("int", outcomes, Outcome::code))
-        .param("errors", SqlArrays.of("text", outcomes, o -> JobStore.stripNul(o.error())))
-        .param("snippets", SqlArrays.of("text", outcomes, o -> JobStore.stripNul(o.snippet())))
-        .param("durations", SqlArrays.of("bigint", outcomes, Outcome::durationMs))
+        .param("ids", SqlArrays.bigints(outcomes, Outcome::runId))
+        .param("attempts", SqlArrays.ints(outcomes, Outcome::attempt))
+        .param("statuses", SqlArrays.texts(outcomes, o -> o.status().name()))
+        .param("https", SqlArrays.ints(outcomes, Outcome::code))
+        .param("errors", SqlArrays.texts(outcomes, o -> JobStore.stripNul(o.error())))
+        .param("snippets", SqlArrays.texts(outcomes, o -> JobStore.stripNul(o.snippet())))
+        .param("durations", SqlArrays.bigints(outcomes, Outcome::durationMs))
         .param(
             "retries",
-            SqlArrays.of(
-                "float8",
-                outcomes,
-                o -> o.retryIn() == null ? null : JobStore.seconds(o.retryIn())))
-        .param("starts", SqlArrays.of("text", outcomes, Outcome::startedAt))
-        .param("counts", SqlArrays.of("boolean", outcomes, Outcome::countsFailures))
+            SqlArrays.doubles(
+                outcomes, o -> o.retryIn() == null ? null : JobStore.seconds(o.retryIn())))
+        .param("starts", SqlArrays.instants(outcomes, Outcome::startedAt))
+        .param("counts", SqlArrays.booleans(outcomes, Outcome::countsFailures))
         .query(
             (rs, row) ->
                 rs.getBoolean(6)
@@ -425,7 +423,7 @@ final class RunStore {
             select (select count(*) from not_attempted), (select count(*) from in_progress)
             """)
         .param("node", nodeId)
-        .param("in_progress", SqlArrays.of("bigint", inProgress, id -> id))
+        .param("in_progress", SqlArrays.bigints(inProgress, id -> id))
         .query((rs, row) -> new HandBack(rs.getInt(1), rs.getInt(2)))
         .single();
   }

@@ -1,26 +1,65 @@
 package dev.punctual.engine;
 
+import dev.punctual.definition.IsoInstant;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 
 /**
  * PostgreSQL arrays as statement parameters, for batched statements over {@code unnest}. One
  * statement with arrays replaces a round trip per row. Instants travel as ISO-8601 text (with
- * {@code Z}) and are cast to {@code timestamptz[]} in SQL, so no time zone setting can shift them.
+ * {@code Z}) and are cast to {@code timestamptz[]} in SQL, so no time zone setting can shift them
+ * ({@link IsoInstant}: the formatter's way cost a few percent of a burst's engine thread).
+ *
+ * <p>The values go in a Java array of the element type ({@code Long[]} for {@code bigint[]}, and so
+ * on), never an {@code Object[]}: for typed arrays the driver sends PostgreSQL's binary array
+ * format, for an {@code Object[]} it writes and quotes the text form of every element, which was a
+ * tenth of the engine thread's samples in a burst (JFR, docs/benchmarks.md). A null element is SQL
+ * NULL.
  */
 final class SqlArrays {
   private SqlArrays() {}
 
-  static <T> SqlTypeValue of(String type, List<T> rows, Function<T, ?> column) {
-    Object[] values = new Object[rows.size()];
+  static <T> SqlTypeValue bigints(List<T> rows, Function<T, Long> column) {
+    return array("bigint", Long[]::new, rows, column);
+  }
+
+  static <T> SqlTypeValue ints(List<T> rows, Function<T, Integer> column) {
+    return array("int", Integer[]::new, rows, column);
+  }
+
+  static <T> SqlTypeValue doubles(List<T> rows, Function<T, Double> column) {
+    return array("float8", Double[]::new, rows, column);
+  }
+
+  static <T> SqlTypeValue booleans(List<T> rows, Function<T, Boolean> column) {
+    return array("boolean", Boolean[]::new, rows, column);
+  }
+
+  static <T> SqlTypeValue texts(List<T> rows, Function<T, String> column) {
+    return array("text", String[]::new, rows, column);
+  }
+
+  /** Instants as a {@code text[]}, to be cast to {@code timestamptz[]} in the statement. */
+  static <T> SqlTypeValue instants(List<T> rows, Function<T, Instant> column) {
+    return texts(
+        rows,
+        row -> {
+          Instant instant = column.apply(row);
+          return instant == null ? null : IsoInstant.format(instant);
+        });
+  }
+
+  private static <T, V> SqlTypeValue array(
+      String type, IntFunction<V[]> newArray, List<T> rows, Function<T, V> column) {
+    V[] values = newArray.apply(rows.size());
     for (int i = 0; i < values.length; i++) {
-      Object v = column.apply(rows.get(i));
-      values[i] = v instanceof Instant instant ? instant.toString() : v;
+      values[i] = column.apply(rows.get(i));
     }
     return new AbstractSqlTypeValue() {
       @Override

@@ -90,6 +90,49 @@ class DefinitionCodecTest {
   }
 
   @Test
+  void aScheduleIsReadFieldByFieldAsItsJsonSays() {
+    // The schedule is read with a streaming parser (ScheduleFields); these are the cases where a
+    // JSON tree and a token stream could disagree, pinned to what the tree reader did.
+    Instant at = Instant.parse("2026-03-29T01:30:00.25Z");
+    assertThat(
+            DefinitionCodec.decodeSchedule(
+                """
+                {"x": {"at": "1999-01-01T00:00:00Z", "y": [1, {"z": null}]},
+                 "at": "2026-03-29T01:30:00.25Z", "notAfter": null, "w": [{"cron": 1}]}"""))
+        .as("other fields skipped, nested ones included; a null bound is no bound")
+        .isEqualTo(new OnceSchedule(at, Schedule.Bounds.NONE));
+    assertThat(
+            DefinitionCodec.decodeSchedule(
+                "{\"at\":\"1999-01-01T00:00:00Z\",\"at\":\"2026-03-29T01:30:00.25Z\"}"))
+        .as("a repeated field keeps its last value")
+        .isEqualTo(new OnceSchedule(at, Schedule.Bounds.NONE));
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"cron\":null,\"at\":\"2026-01-01T00:00:00Z\"}"),
+        "schedule:",
+        "exactly one");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"interval\":null}"),
+        "schedule:",
+        "interval is missing");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"at\":{\"t\":\"2026-01-01T00:00:00Z\"}}"),
+        "schedule:",
+        "at is not a string");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"at\":\"2026-01-01T00:00:00Z\",\"notBefore\":7}"),
+        "schedule:",
+        "notBefore is not a string");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("{\"at\":\"2026-02-30T00:00:00Z\"}"),
+        "schedule:",
+        "2026-02-30T00:00:00Z' is not an ISO-8601 instant");
+    assertUnreadable(() -> DefinitionCodec.decodeSchedule("{\"at\":"), "schedule:", "");
+    assertUnreadable(
+        () -> DefinitionCodec.decodeSchedule("\"x\""), "schedule:", "not a JSON object");
+    assertUnreadable(() -> DefinitionCodec.decodeSchedule(""), "schedule:", "not a JSON object");
+  }
+
+  @Test
   void aTargetOrRetryPolicyDecodedBeforeIsTakenFromTheMemoAndAnUnreadableOneNever() {
     String target =
         "{\"type\":\"http\",\"method\":\"POST\",\"url\":\"http://memo.test/hook\","
