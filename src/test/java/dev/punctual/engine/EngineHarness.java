@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * A database of its own (embedded PostgreSQL, migrated by Flyway) and any number of engines on it,
@@ -85,6 +88,39 @@ final class EngineHarness implements AutoCloseable {
 
   Engine start(String name, EngineSettings settings) {
     return start(name, settings, postgres.getPort());
+  }
+
+  /** What an engine loop's thread passes before each connection it takes (see {@link #gated}). */
+  @FunctionalInterface
+  interface Gate {
+    void enter() throws SQLException;
+  }
+
+  /**
+   * {@code pool}, except that the engine loop {@code loop} (its thread is {@code punctual-<loop>})
+   * passes {@code gate} before each connection it takes: to hold that loop, or to fail it as an
+   * unreachable database would, while the engine's other loops go on.
+   */
+  static DataSource gated(DataSource pool, String loop, Gate gate) {
+    String thread = "punctual-" + loop;
+    return new DelegatingDataSource(pool) {
+      @Override
+      public Connection getConnection() throws SQLException {
+        if (Thread.currentThread().getName().equals(thread)) {
+          gate.enter();
+        }
+        return super.getConnection();
+      }
+    };
+  }
+
+  /** Waits for {@code latch} in a {@link Gate}; an interrupt ends the wait. */
+  static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static HttpDelivery http() {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.support.TargetServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /** Graceful shutdown, roles and run retention. */
 // Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
@@ -146,20 +144,13 @@ class EngineLifecycleIT {
       CountDownLatch writerWaits = new CountDownLatch(1);
       CountDownLatch writerMayGo = new CountDownLatch(1);
       DataSource slowWriter =
-          new DelegatingDataSource(pool) {
-            @Override
-            public Connection getConnection() throws SQLException {
-              if (Thread.currentThread().getName().equals("punctual-outcomes")) {
+          EngineHarness.gated(
+              pool,
+              "outcomes",
+              () -> {
                 writerWaits.countDown();
-                try {
-                  writerMayGo.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return super.getConnection();
-            }
-          };
+                EngineHarness.awaitQuietly(writerMayGo);
+              });
       int count = 20;
       h.insertOneShots(
           h.tenantId(), "late-", count, Instant.now().plusSeconds(1), target.url("/ok"));
@@ -206,21 +197,14 @@ class EngineLifecycleIT {
       CountDownLatch writerWaits = new CountDownLatch(1);
       CountDownLatch never = new CountDownLatch(1);
       DataSource stuckWriter =
-          new DelegatingDataSource(pool) {
-            @Override
-            public Connection getConnection() throws SQLException {
-              if (Thread.currentThread().getName().equals("punctual-outcomes")) {
+          EngineHarness.gated(
+              pool,
+              "outcomes",
+              () -> {
                 writerWaits.countDown();
-                try {
-                  never.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
+                EngineHarness.awaitQuietly(never);
                 throw new SQLException("the database did not answer");
-              }
-              return super.getConnection();
-            }
-          };
+              });
       int count = 20;
       h.insertOneShots(
           h.tenantId(), "stuck-", count, Instant.now().plusSeconds(1), target.url("/ok"));

@@ -3,12 +3,17 @@ package dev.punctual.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.support.TargetServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,17 +34,7 @@ class QueuedRunLeaseIT {
       int count = 8;
       h.insertOneShots(
           h.tenantId(), "queued-", count, Instant.now().plusSeconds(1), target.url("/sleep/1500"));
-      // Attempts of at most 2 s; with a margin of 1 s, a run is leased for 3 s.
-      h.sql
-          .sql(
-              """
-              update jobs
-              set target = json_build_object('type', 'http', 'method', 'POST',
-                                             'url', target->>'url', 'headers', '{}'::json,
-                                             'body', null, 'timeout', 'PT2S'),
-                  attempt_timeout_ms = 2000
-              """)
-          .update();
+      shortTimeouts(h);
       // One attempt of the tenant at a time, four runs held: the fourth waits 4.5 s for its turn.
       EngineSettings firing =
           EngineHarness.builder().tenantMaxInFlight(1).attemptMargin(Duration.ofSeconds(1)).build();
@@ -67,6 +62,85 @@ class QueuedRunLeaseIT {
       // node's queue counts an attempt, made or not; what must hold is one send per run.
       assertThat(succeeded(h)).isEqualTo(count);
     }
+  }
+
+  /**
+   * When the lease cannot be renewed (the database does not answer the dispatcher), the node does
+   * not send the attempt on a lease that may have lapsed: the run waits for its lease to run out
+   * and is taken over, and is still sent once.
+   */
+  @Test
+  void aRunWhoseLeaseCannotBeRenewedIsNotSentByTheNodeHoldingIt() throws Exception {
+    try (EngineHarness h = new EngineHarness();
+        TargetServer target = new TargetServer();
+        HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
+      int count = 6;
+      h.insertOneShots(
+          h.tenantId(),
+          "unrenewed-",
+          count,
+          Instant.now().plusSeconds(1),
+          target.url("/sleep/1500"));
+      shortTimeouts(h);
+      AtomicInteger refused = new AtomicInteger();
+      // The dispatcher's only statement is the renewal: it fails, the rest of the engine works.
+      DataSource renewalFails =
+          EngineHarness.gated(
+              pool,
+              "dispatch",
+              () -> {
+                refused.incrementAndGet();
+                throw new SQLException("the database did not answer");
+              });
+      Engine firing =
+          new Engine(
+              "firing",
+              EngineHarness.builder()
+                  .tenantMaxInFlight(1)
+                  .attemptMargin(Duration.ofSeconds(1))
+                  .build(),
+              renewalFails,
+              EngineHarness.http(),
+              new SimpleMeterRegistry());
+      try {
+        firing.start();
+        h.start(
+            "other",
+            EngineHarness.builder()
+                .roles(Set.of("worker"))
+                .tenantMaxInFlight(1)
+                .attemptMargin(Duration.ofSeconds(1))
+                .build());
+        await()
+            .atMost(Duration.ofSeconds(40))
+            .until(() -> succeeded(h) == count || target.deliveries().size() > count);
+        firing.stop();
+        h.stopAll();
+      } finally {
+        firing.kill();
+      }
+      assertThat(refused.get()).as("renewals tried and failed").isPositive();
+      Map<String, Long> sendsPerRun =
+          target.deliveries().stream()
+              .collect(Collectors.groupingBy(TargetServer.Delivery::runId, Collectors.counting()));
+      assertThat(sendsPerRun).hasSize(count);
+      assertThat(sendsPerRun).allSatisfy((run, sends) -> assertThat(sends).isEqualTo(1L));
+      assertThat(succeeded(h)).isEqualTo(count);
+    }
+  }
+
+  /** Attempts of at most 2 s; with a margin of 1 s, a run is leased for 3 s. */
+  private static void shortTimeouts(EngineHarness h) {
+    h.sql
+        .sql(
+            """
+            update jobs
+            set target = json_build_object('type', 'http', 'method', 'POST',
+                                           'url', target->>'url', 'headers', '{}'::json,
+                                           'body', null, 'timeout', 'PT2S'),
+                attempt_timeout_ms = 2000
+            """)
+        .update();
   }
 
   private static long succeeded(EngineHarness h) {
