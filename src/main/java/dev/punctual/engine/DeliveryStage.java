@@ -67,6 +67,17 @@ final class DeliveryStage {
    */
   private volatile List<RunStore.Outcome> writing = List.of();
 
+  /**
+   * Runs whose attempt was made but whose outcome could not be queued (recording it threw). Their
+   * lease lapses and another claim takes them as their next attempt; a stop in the meantime must
+   * leave them so, not hand them back as never attempted (they would be sent again under the same
+   * attempt number). Only an error puts a run here, so it stays small.
+   */
+  private final java.util.Set<Long> unrecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final java.util.concurrent.atomic.AtomicBoolean metricsRefused =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private final Semaphore wakeUp = new Semaphore(0);
   private volatile boolean claiming;
   private volatile boolean dispatching;
@@ -184,6 +195,7 @@ final class DeliveryStage {
     // late or never: its runs are left like those in progress, with their attempt, so that a late
     // write still lands (same owner, same attempt) and otherwise another node takes them over.
     writing.forEach(o -> unfinished.add(o.runId()));
+    unfinished.addAll(unrecorded);
     flushOutcomes();
     queue.clear();
     try {
@@ -297,6 +309,7 @@ final class DeliveryStage {
                 }
               } catch (RuntimeException e) {
                 // Not lost in the future: the run's lease lapses and it is attempted again.
+                unrecorded.add(run.id());
                 metrics.loopError("outcomes");
                 log.atError()
                     .addKeyValue("tenant.id", run.tenantId())
@@ -361,14 +374,25 @@ final class DeliveryStage {
         AttemptResult.Outcome.FAILURE, null, String.valueOf(error), null, 0, null);
   }
 
+  /**
+   * Queues the outcome for the writer, then counts it. In that order: a meter registry that throws
+   * (Prometheus refuses a name registered twice with different tags) must not cost the outcome.
+   */
   private void record(RunStore.OwnedRun run, AttemptResult result, java.time.Instant started) {
-    metrics.delivery(
-        result.outcome().name().toLowerCase(java.util.Locale.ROOT),
-        result.durationMs(),
-        run.tenantId());
     outcomes.add(
         outcome(
             run.id(), run.attempt(), run.retry(), result, started, run.countsFailures(), jitter));
+    try {
+      metrics.delivery(
+          result.outcome().name().toLowerCase(java.util.Locale.ROOT),
+          result.durationMs(),
+          run.tenantId());
+    } catch (RuntimeException e) {
+      // Once: a registry that refuses a meter refuses it at every delivery.
+      if (metricsRefused.compareAndSet(false, true)) {
+        log.warn("Could not count the attempt of run {} (logged once): {}", run.id(), e.toString());
+      }
+    }
   }
 
   /**

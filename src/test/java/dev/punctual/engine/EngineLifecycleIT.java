@@ -184,6 +184,103 @@ class EngineLifecycleIT {
   }
 
   /**
+   * A meter registry that refuses the delivery counters (Prometheus refuses a name registered twice
+   * with different tags) costs no outcome: every run is recorded as it ended.
+   */
+  @Test
+  void aMeterRegistryThatRefusesTheDeliveryCountersCostsNoOutcome() throws Exception {
+    try (EngineHarness h = new EngineHarness();
+        TargetServer target = new TargetServer();
+        HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
+      SimpleMeterRegistry refusing = new SimpleMeterRegistry();
+      refusing
+          .config()
+          .meterFilter(
+              new io.micrometer.core.instrument.config.MeterFilter() {
+                @Override
+                public io.micrometer.core.instrument.Meter.Id map(
+                    io.micrometer.core.instrument.Meter.Id id) {
+                  if (id.getName().equals("punctual.tenant.deliveries")) {
+                    throw new IllegalArgumentException("refused: " + id.getName());
+                  }
+                  return id;
+                }
+              });
+      int count = 10;
+      h.insertOneShots(
+          h.tenantId(), "counted-", count, Instant.now().plusSeconds(1), target.url("/ok"));
+      Engine engine =
+          new Engine("uncounted", EngineHarness.settings(), pool, EngineHarness.http(), refusing);
+      try {
+        engine.start();
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(
+                () ->
+                    h.sql
+                            .sql("select count(*) from runs where status = 'SUCCEEDED'")
+                            .query(Long.class)
+                            .single()
+                        == count);
+      } finally {
+        engine.stop();
+      }
+      assertThat(target.deliveries()).hasSize(count);
+    }
+  }
+
+  /**
+   * An attempt whose outcome could not be recorded (recording it threw) was made: a stop leaves its
+   * run to be taken over with the attempt counted, as it leaves runs in progress, instead of
+   * handing it back as never attempted (it would be sent again under the same attempt number).
+   */
+  @Test
+  void gracefulStopLeavesRunsWhoseOutcomeCouldNotBeRecordedToBeTakenOver() throws Exception {
+    try (EngineHarness h = new EngineHarness();
+        TargetServer target = new TargetServer();
+        HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10);
+        dev.punctual.delivery.HttpDelivery http = EngineHarness.http()) {
+      int count = 10;
+      h.insertOneShots(
+          h.tenantId(), "unrecorded-", count, Instant.now().plusSeconds(1), target.url("/ok"));
+      // The request is sent; the result it hands back breaks the recording (no outcome at all).
+      dev.punctual.delivery.Deliverer unrecordable =
+          attempt ->
+              http.send(attempt)
+                  .thenApply(
+                      r ->
+                          new dev.punctual.delivery.AttemptResult(
+                              null, r.code(), null, null, r.durationMs(), null));
+      Engine engine =
+          new Engine(
+              "unrecorded",
+              EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
+              pool,
+              unrecordable,
+              new SimpleMeterRegistry());
+      try {
+        engine.start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> target.deliveries().size() == count);
+        engine.stop();
+      } finally {
+        engine.kill();
+      }
+      assertThat(
+              h.sql
+                  .sql(
+                      """
+                      select status, attempts, lease_until <= now() as lease_over, count(*)
+                      from runs group by 1, 2, 3
+                      """)
+                  .query()
+                  .listOfRows())
+          .containsExactly(
+              Map.of(
+                  "status", "RUNNING", "attempts", 1, "lease_over", true, "count", (long) count));
+    }
+  }
+
+  /**
    * Outcomes the writer has taken and cannot write before the stop stops waiting for it (a database
    * that does not answer) are of attempts that reached the target: their runs keep the attempt, as
    * runs in progress do, and another node takes them over as the next attempt. Handed back as never
