@@ -42,27 +42,19 @@ class DeliveryBacklogIT {
         await()
             .atMost(Duration.ofSeconds(30))
             .pollInterval(Duration.ofMillis(100))
-            .until(() -> count(h, "SUCCEEDED") >= runs);
+            .until(() -> h.runs("SUCCEEDED") >= runs);
       } catch (ConditionTimeoutException e) {
         // The assertion below says how many; the figures line says where the rest are.
       }
-      long succeeded = count(h, "SUCCEEDED");
+      long succeeded = h.runs("SUCCEEDED");
       System.out.printf(
           "backlog: %d of %d delivered in %d ms, %d pending%n",
           succeeded,
           runs,
           Duration.ofNanos(System.nanoTime() - started).toMillis(),
-          count(h, "PENDING"));
+          h.runs("PENDING"));
       assertThat(succeeded).isEqualTo(runs);
       assertThat(target.deliveries()).hasSize(runs);
     }
-  }
-
-  private static long count(EngineHarness h, String status) {
-    return h.sql
-        .sql("select count(*) from runs where status = :status")
-        .param("status", status)
-        .query(Long.class)
-        .single();
   }
 }

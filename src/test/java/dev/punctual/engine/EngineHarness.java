@@ -127,6 +127,14 @@ final class EngineHarness implements AutoCloseable {
     return new HttpDelivery(256, "test", dev.punctual.delivery.EgressGuard.of("127.0.0.0/8", ""));
   }
 
+  /** How many runs are in {@code status} now. */
+  long runs(String status) {
+    return sql.sql("select count(*) from runs where status = :status")
+        .param("status", status)
+        .query(Long.class)
+        .single();
+  }
+
   DataSource dataSource() {
     return admin;
   }

@@ -37,15 +37,7 @@ class EngineLifecycleIT {
       EngineSettings settings =
           EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build();
       Engine engine = h.start("leaving", settings);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  h.sql
-                          .sql("select count(*) from runs where status = 'RUNNING'")
-                          .query(Long.class)
-                          .single()
-                      >= 10);
+      await().atMost(Duration.ofSeconds(10)).until(() -> h.runs("RUNNING") >= 10);
       // RUNNING comes at the fire, before the request: wait until the requests have arrived.
       await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() >= 10);
       assertThat(
@@ -213,15 +205,7 @@ class EngineLifecycleIT {
           new Engine("uncounted", EngineHarness.settings(), pool, EngineHarness.http(), refusing);
       try {
         engine.start();
-        await()
-            .atMost(Duration.ofSeconds(15))
-            .until(
-                () ->
-                    h.sql
-                            .sql("select count(*) from runs where status = 'SUCCEEDED'")
-                            .query(Long.class)
-                            .single()
-                        == count);
+        await().atMost(Duration.ofSeconds(15)).until(() -> h.runs("SUCCEEDED") == count);
       } finally {
         engine.stop();
       }
@@ -364,12 +348,7 @@ class EngineLifecycleIT {
                             .query(Long.class)
                             .single()
                         == stuck);
-        assertThat(
-                h.sql
-                    .sql("select count(*) from runs where status = 'SUCCEEDED'")
-                    .query(Long.class)
-                    .single())
-            .isEqualTo(count);
+        assertThat(h.runs("SUCCEEDED")).isEqualTo(count);
       } finally {
         taker.stop();
       }
@@ -490,15 +469,7 @@ class EngineLifecycleIT {
       // A scheduler without a worker: fires are recorded PENDING, nothing is delivered.
       Engine scheduler =
           h.start("scheduler-only", EngineSettings.builder().roles(Set.of("scheduler")).build());
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  h.sql
-                          .sql("select count(*) from runs where status = 'PENDING'")
-                          .query(Long.class)
-                          .single()
-                      >= 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> h.runs("PENDING") >= 2);
       assertThat(target.deliveries()).isEmpty();
       scheduler.stop();
       // A worker alone delivers them, and fires nothing new.
@@ -567,12 +538,7 @@ class EngineLifecycleIT {
       assertThat(deleted).isEqualTo(2500 - 1440);
       assertThat(h.sql.sql("select count(*) from runs").query(Long.class).single())
           .isEqualTo(1440L + 1);
-      assertThat(
-              h.sql
-                  .sql("select count(*) from runs where status = 'RETRYING'")
-                  .query(Long.class)
-                  .single())
-          .isEqualTo(1L);
+      assertThat(h.runs("RETRYING")).isEqualTo(1L);
     }
   }
 }

@@ -36,31 +36,19 @@ class QueuedRunLeaseIT {
           h.tenantId(), "queued-", count, Instant.now().plusSeconds(1), target.url("/sleep/1500"));
       shortTimeouts(h);
       // One attempt of the tenant at a time, four runs held: the fourth waits 4.5 s for its turn.
-      EngineSettings firing =
-          EngineHarness.builder().tenantMaxInFlight(1).attemptMargin(Duration.ofSeconds(1)).build();
-      EngineSettings other =
-          EngineHarness.builder()
-              .roles(Set.of("worker"))
-              .tenantMaxInFlight(1)
-              .attemptMargin(Duration.ofSeconds(1))
-              .build();
-      h.start("firing", firing);
-      h.start("other", other);
+      h.start("firing", oneAtATime().build());
+      h.start("other", oneAtATime().roles(Set.of("worker")).build());
 
       // Until every run succeeded, or a run was sent twice.
       await()
           .atMost(Duration.ofSeconds(40))
-          .until(() -> succeeded(h) == count || target.deliveries().size() > count);
+          .until(() -> h.runs("SUCCEEDED") == count || target.deliveries().size() > count);
       h.stopAll(); // waits for the attempts still in progress: a late second send is counted
 
-      Map<String, Long> sendsPerRun =
-          target.deliveries().stream()
-              .collect(Collectors.groupingBy(TargetServer.Delivery::runId, Collectors.counting()));
-      assertThat(sendsPerRun).hasSize(count);
-      assertThat(sendsPerRun).allSatisfy((run, sends) -> assertThat(sends).isEqualTo(1L));
+      assertEachRunSentOnce(target, count);
       // A run's attempts may pass 2: each claim that takes over a run still waiting in the other
       // node's queue counts an attempt, made or not; what must hold is one send per run.
-      assertThat(succeeded(h)).isEqualTo(count);
+      assertThat(h.runs("SUCCEEDED")).isEqualTo(count);
     }
   }
 
@@ -95,38 +83,38 @@ class QueuedRunLeaseIT {
       Engine firing =
           new Engine(
               "firing",
-              EngineHarness.builder()
-                  .tenantMaxInFlight(1)
-                  .attemptMargin(Duration.ofSeconds(1))
-                  .build(),
+              oneAtATime().build(),
               renewalFails,
               EngineHarness.http(),
               new SimpleMeterRegistry());
       try {
         firing.start();
-        h.start(
-            "other",
-            EngineHarness.builder()
-                .roles(Set.of("worker"))
-                .tenantMaxInFlight(1)
-                .attemptMargin(Duration.ofSeconds(1))
-                .build());
+        h.start("other", oneAtATime().roles(Set.of("worker")).build());
         await()
             .atMost(Duration.ofSeconds(40))
-            .until(() -> succeeded(h) == count || target.deliveries().size() > count);
+            .until(() -> h.runs("SUCCEEDED") == count || target.deliveries().size() > count);
         firing.stop();
         h.stopAll();
       } finally {
         firing.kill();
       }
       assertThat(refused.get()).as("renewals tried and failed").isPositive();
-      Map<String, Long> sendsPerRun =
-          target.deliveries().stream()
-              .collect(Collectors.groupingBy(TargetServer.Delivery::runId, Collectors.counting()));
-      assertThat(sendsPerRun).hasSize(count);
-      assertThat(sendsPerRun).allSatisfy((run, sends) -> assertThat(sends).isEqualTo(1L));
-      assertThat(succeeded(h)).isEqualTo(count);
+      assertEachRunSentOnce(target, count);
+      assertThat(h.runs("SUCCEEDED")).isEqualTo(count);
     }
+  }
+
+  /** One attempt of the tenant at a time per node, and a lease margin of 1 s. */
+  private static EngineSettings.Builder oneAtATime() {
+    return EngineHarness.builder().tenantMaxInFlight(1).attemptMargin(Duration.ofSeconds(1));
+  }
+
+  private static void assertEachRunSentOnce(TargetServer target, int count) {
+    Map<String, Long> sendsPerRun =
+        target.deliveries().stream()
+            .collect(Collectors.groupingBy(TargetServer.Delivery::runId, Collectors.counting()));
+    assertThat(sendsPerRun).hasSize(count);
+    assertThat(sendsPerRun).allSatisfy((run, sends) -> assertThat(sends).isEqualTo(1L));
   }
 
   /** Attempts of at most 2 s; with a margin of 1 s, a run is leased for 3 s. */
@@ -141,12 +129,5 @@ class QueuedRunLeaseIT {
                 attempt_timeout_ms = 2000
             """)
         .update();
-  }
-
-  private static long succeeded(EngineHarness h) {
-    return h.sql
-        .sql("select count(*) from runs where status = 'SUCCEEDED'")
-        .query(Long.class)
-        .single();
   }
 }
