@@ -71,7 +71,8 @@ final class DeliveryStage {
    * Runs whose attempt was made but whose outcome could not be queued (recording it threw). Their
    * lease lapses and another claim takes them as their next attempt; a stop in the meantime must
    * leave them so, not hand them back as never attempted (they would be sent again under the same
-   * attempt number). Only an error puts a run here, so it stays small.
+   * attempt number). Only an error puts a run here, and a later outcome of the run (this node took
+   * it over again) takes it out.
    */
   private final java.util.Set<Long> unrecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -382,6 +383,9 @@ final class DeliveryStage {
     outcomes.add(
         outcome(
             run.id(), run.attempt(), run.retry(), result, started, run.countsFailures(), jitter));
+    if (!unrecorded.isEmpty()) {
+      unrecorded.remove(run.id());
+    }
     try {
       metrics.delivery(
           result.outcome().name().toLowerCase(java.util.Locale.ROOT),
