@@ -2,9 +2,9 @@
 # Time to ready with Spring AOT beside class data sharing (issue 11: "CDS or Spring AOT, measure
 # both"). Builds this checkout's HEAD (commit first) in a worktree of its own, as shipped and
 # with Spring Boot's process-aot goal (profile aot), then, on one warm embedded data dir, three
-# rounds alternated of: the fat jar as shipped; the AOT jar with -Dspring.aot.enabled=true; bin/punctual (CDS); and
-# bin/punctual on the AOT jar with AOT on (CDS and AOT). The warm-ups are off
-# (PUNCTUAL_ENGINE_WARM_UP_REQUESTS=0): the same seconds in every variant, they would hide the
+# rounds alternated of: the fat jar as shipped; the AOT jar with -Dspring.aot.enabled=true;
+# bin/punctual (CDS); and bin/punctual on the AOT jar with AOT on (CDS and AOT). The warm-ups are
+# off (PUNCTUAL_ENGINE_WARM_UP_REQUESTS=0): the same seconds in every variant, they would hide the
 # start itself. Last, the AOT jar started with DATABASE_URL set, to show what AOT fixes at build
 # time. Usage: bench/ready-aot.sh   (about 6 minutes; works in /tmp/punctual-aot)
 set -euo pipefail
@@ -25,19 +25,25 @@ grep -q __ApplicationContextInitializer $W/aot.list \
   || { echo "the aot jar has no AOT initializer; see $W/build.log" >&2; exit 1; }
 export PUNCTUAL_ADMIN_KEY=aot-admin-key-1234 PUNCTUAL_CDS_DIR=$W/cds
 export PUNCTUAL_ENGINE_WARM_UP_REQUESTS=0 SERVER_PORT=$PORT
+await_ready() { # pid: waits until the node is ready (status 0) or its process ended (1)
+  until curl -sf 127.0.0.1:$PORT/actuator/health/readiness > /dev/null; do
+    kill -0 "$1" 2> /dev/null || return 1
+    sleep 0.02
+  done
+}
+stop() { # pid
+  kill "$1" 2> /dev/null || true
+  wait "$1" 2> /dev/null || true
+}
 ready() { # label, command...: starts on the warm data dir, prints the time to readiness
   local label=$1 start pid
   shift
   start=$(date +%s%N)
   PUNCTUAL_DATA_DIR=$W/data "$@" > $W/run.log 2>&1 &
   pid=$!
-  until curl -sf 127.0.0.1:$PORT/actuator/health/readiness > /dev/null; do
-    kill -0 $pid 2> /dev/null || { echo "$label did not start; see $W/run.log" >&2; exit 1; }
-    sleep 0.02
-  done
+  await_ready $pid || { echo "$label did not start; see $W/run.log" >&2; exit 1; }
   echo "$label ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
-  kill $pid
-  wait $pid 2> /dev/null || true
+  stop $pid
 }
 # The data dir's initdb, and each jar's CDS archive prepared, not reported.
 ready prepare java -jar $W/plain.jar > /dev/null
@@ -57,17 +63,11 @@ DATABASE_URL=postgresql://postgres@127.0.0.1:5432/punctual_aot \
   PUNCTUAL_DATA_DIR=$W/data java -Xmx1g -Dspring.aot.enabled=true -jar $W/aot.jar \
   > $W/url.log 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
-  curl -sf 127.0.0.1:$PORT/actuator/health/readiness > /dev/null && break
-  kill -0 $pid 2> /dev/null || break
-  sleep 0.1
-done
-if grep -q "Embedded PostgreSQL started" $W/url.log; then
-  echo "aot-with-DATABASE_URL: started the embedded database anyway (see $W/url.log)"
-elif kill -0 $pid 2> /dev/null; then
-  echo "aot-with-DATABASE_URL: ready on the server"
-else
+if ! await_ready $pid; then
   echo "aot-with-DATABASE_URL: did not start (see $W/url.log)"
+elif grep -q "Embedded PostgreSQL started" $W/url.log; then
+  echo "aot-with-DATABASE_URL: started the embedded database anyway (see $W/url.log)"
+else
+  echo "aot-with-DATABASE_URL: ready on the server"
 fi
-kill $pid 2> /dev/null || true
-wait $pid 2> /dev/null || true
+stop $pid
