@@ -1,7 +1,6 @@
 package dev.punctual.audit;
 
 import dev.punctual.config.BackgroundTask;
-import dev.punctual.engine.EngineSettings;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,7 @@ class AuditRetention extends BackgroundTask {
   private final JdbcClient jdbc;
   private final Duration retention;
 
-  AuditRetention(JdbcClient jdbc, EngineSettings settings) {
+  AuditRetention(JdbcClient jdbc, AuditSettings settings) {
     super("punctual-audit-retention", INTERVAL, INTERVAL);
     this.jdbc = jdbc;
     this.retention = settings.retention();

@@ -1,10 +1,10 @@
 package dev.punctual.engine;
 
-import dev.punctual.definition.RetryPolicy;
-import dev.punctual.definition.RunStatus;
 import dev.punctual.delivery.Attempt;
 import dev.punctual.delivery.AttemptResult;
 import dev.punctual.delivery.Deliverer;
+import dev.punctual.queue.OutcomeDecision;
+import dev.punctual.queue.RunQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ final class DeliveryStage {
 
   private final String nodeId;
   private final EngineSettings settings;
-  private final RunStore runs;
+  private final RunQueue runs;
   private final Deliverer http;
   private final EngineMetrics metrics;
   private final FairQueue queue;
@@ -39,7 +39,7 @@ final class DeliveryStage {
   // past these, fired runs are recorded PENDING for any worker, and claims leave them alone.
   private final int tenantHoldLimit;
   private final int holdLimit;
-  private final BlockingQueue<RunStore.Outcome> outcomes = new LinkedBlockingQueue<>();
+  private final BlockingQueue<RunQueue.Outcome> outcomes = new LinkedBlockingQueue<>();
   private final Semaphore slots;
   private final java.util.function.LongUnaryOperator jitter =
       bound -> java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1);
@@ -65,7 +65,7 @@ final class DeliveryStage {
    * Their attempts were made: a stop that cannot wait for the write any longer must not hand these
    * runs back as never attempted.
    */
-  private volatile List<RunStore.Outcome> writing = List.of();
+  private volatile List<RunQueue.Outcome> writing = List.of();
 
   /**
    * Runs whose attempt was made but whose outcome could not be queued (recording it threw). Their
@@ -93,7 +93,7 @@ final class DeliveryStage {
   DeliveryStage(
       String nodeId,
       EngineSettings settings,
-      RunStore runs,
+      RunQueue runs,
       Deliverer http,
       EngineMetrics metrics,
       EngineThreads threads,
@@ -152,7 +152,7 @@ final class DeliveryStage {
   }
 
   /** Runs this node fired, already owned by it: the fast path. */
-  void accept(List<RunStore.OwnedRun> fired) {
+  void accept(List<RunQueue.OwnedRun> fired) {
     queue.addAll(fired);
   }
 
@@ -200,7 +200,7 @@ final class DeliveryStage {
     flushOutcomes();
     queue.clear();
     try {
-      RunStore.HandBack handed = runs.handBack(nodeId, unfinished);
+      RunQueue.HandBack handed = runs.handBack(nodeId, unfinished);
       log.info(
           "Handed back {} runs not attempted; left {} with an attempt in progress to be taken over",
           handed.notAttempted(),
@@ -224,7 +224,7 @@ final class DeliveryStage {
     backlog = room <= 0;
     if (room > 0) {
       long started = ticker.nanoTime();
-      RunStore.RunClaim claim =
+      RunQueue.RunClaim claim =
           runs.claim(
               nodeId,
               Math.min(room, settings.claimBatch()),
@@ -245,12 +245,12 @@ final class DeliveryStage {
   }
 
   /** Runs whose job's definition cannot be read fail at once, each logged once, with the reason. */
-  private void failBroken(List<RunStore.BrokenRun> broken) {
+  private void failBroken(List<RunQueue.BrokenRun> broken) {
     if (broken.isEmpty()) {
       return;
     }
     runs.failBroken(nodeId, broken);
-    for (RunStore.BrokenRun run : broken) {
+    for (RunQueue.BrokenRun run : broken) {
       log.atError()
           .addKeyValue("job.id", run.jobId())
           .addKeyValue("run.id", run.id())
@@ -264,7 +264,7 @@ final class DeliveryStage {
   }
 
   private void dispatchTurn() throws InterruptedException {
-    RunStore.OwnedRun run = queue.take(200, TimeUnit.MILLISECONDS);
+    RunQueue.OwnedRun run = queue.take(200, TimeUnit.MILLISECONDS);
     if (run == null) {
       return;
     }
@@ -342,7 +342,7 @@ final class DeliveryStage {
    * fails (the database unreachable) sends nothing: the lease runs out and the run is claimed
    * again, its attempt counted as made.
    */
-  private boolean stillOurs(RunStore.OwnedRun run) {
+  private boolean stillOurs(RunQueue.OwnedRun run) {
     Duration timeout = run.target().timeout();
     long leaseEnd = run.leasedAtNanos() + runs.leaseOf(timeout).toNanos();
     long attemptEnd = ticker.nanoTime() + timeout.toNanos() + runs.attemptMargin().toNanos() / 2;
@@ -379,9 +379,9 @@ final class DeliveryStage {
    * Queues the outcome for the writer, then counts it. In that order: a meter registry that throws
    * (Prometheus refuses a name registered twice with different tags) must not cost the outcome.
    */
-  private void record(RunStore.OwnedRun run, AttemptResult result, java.time.Instant started) {
+  private void record(RunQueue.OwnedRun run, AttemptResult result, java.time.Instant started) {
     outcomes.add(
-        outcome(
+        OutcomeDecision.decide(
             run.id(), run.attempt(), run.retry(), result, started, run.countsFailures(), jitter));
     if (!unrecorded.isEmpty()) {
       unrecorded.remove(run.id());
@@ -399,57 +399,12 @@ final class DeliveryStage {
     }
   }
 
-  /**
-   * What an attempt's result means for its run: {@code SUCCEEDED}; {@code FAILED} when the egress
-   * guard refused it (it would refuse again), the target answered {@code 410 Gone} (it asks for no
-   * more), or no attempt is left; otherwise {@code RETRYING} after the policy's backoff (or the
-   * target's {@code Retry-After}).
-   *
-   * @param started when the attempt started
-   * @param countsFailures the run's job counts its runs failed in a row ({@code
-   *     pauseAfterFailures})
-   * @param random the jitter's source: a long in {@code [0, bound]}
-   */
-  static RunStore.Outcome outcome(
-      long runId,
-      int attempt,
-      RetryPolicy retry,
-      AttemptResult result,
-      java.time.Instant started,
-      boolean countsFailures,
-      java.util.function.LongUnaryOperator random) {
-    RunStatus status;
-    Duration retryIn = null;
-    if (result.succeeded()) {
-      status = RunStatus.SUCCEEDED;
-    } else if (result.outcome() == AttemptResult.Outcome.BLOCKED
-        || result.outcome() == AttemptResult.Outcome.GONE) {
-      status = RunStatus.FAILED;
-    } else if (retry.allowsAfter(attempt)) {
-      status = RunStatus.RETRYING;
-      retryIn = retry.backoff(attempt, result.retryAfter(), random);
-    } else {
-      status = RunStatus.FAILED;
-    }
-    return new RunStore.Outcome(
-        runId,
-        attempt,
-        status,
-        result.code(),
-        result.error(),
-        result.responseSnippet(),
-        result.durationMs(),
-        retryIn,
-        started,
-        countsFailures);
-  }
-
   private void writeTurn() throws InterruptedException {
-    RunStore.Outcome first = outcomes.poll(200, TimeUnit.MILLISECONDS);
+    RunQueue.Outcome first = outcomes.poll(200, TimeUnit.MILLISECONDS);
     if (first == null) {
       return;
     }
-    List<RunStore.Outcome> batch = new ArrayList<>();
+    List<RunQueue.Outcome> batch = new ArrayList<>();
     batch.add(first);
     outcomes.drainTo(batch, OUTCOME_BATCH - 1);
     writing = batch;
@@ -468,8 +423,8 @@ final class DeliveryStage {
   }
 
   /** Jobs the outcomes just paused, each logged once (the job does not fire until resumed). */
-  private void paused(List<RunStore.AutoPaused> paused) {
-    for (RunStore.AutoPaused job : paused) {
+  private void paused(List<RunQueue.AutoPaused> paused) {
+    for (RunQueue.AutoPaused job : paused) {
       log.atWarn()
           .addKeyValue("tenant.id", job.tenantId())
           .addKeyValue("job.id", job.jobId())
@@ -486,7 +441,7 @@ final class DeliveryStage {
   }
 
   private void flushOutcomes() {
-    List<RunStore.Outcome> batch = new ArrayList<>();
+    List<RunQueue.Outcome> batch = new ArrayList<>();
     outcomes.drainTo(batch);
     if (!batch.isEmpty()) {
       try {

@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.NotificationPoster;
+import dev.punctual.queue.RunQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class Engine {
   private final String nodeId;
   private final EngineSettings settings;
   private final NodeStore nodes;
-  private final RunStore runs;
+  private final RunQueue runs;
   private final DatabaseClock clock;
   private final Ticker ticker;
   private final LiveNodes liveNodes;
@@ -134,7 +135,7 @@ public final class Engine {
     TransactionTemplate transactions =
         new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.nodes = new NodeStore(jdbc);
-    this.runs = new RunStore(jdbc, settings.attemptMargin());
+    this.runs = new RunQueue(jdbc, settings.attemptMargin());
     this.jobs = new JobStore(jdbc, settings.attemptMargin());
     DeliveryStage[] holder = new DeliveryStage[1];
     this.metrics = new EngineMetrics(registry, () -> holder[0] == null ? 0 : holder[0].inFlight());

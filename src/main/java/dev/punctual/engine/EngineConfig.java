@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.audit.AuditSettings;
 import dev.punctual.config.EngineProperties;
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.config.Version;
@@ -13,6 +14,7 @@ import dev.punctual.delivery.HttpDelivery;
 import dev.punctual.delivery.NatsDelivery;
 import dev.punctual.delivery.RedisDelivery;
 import dev.punctual.delivery.TargetDeliverers;
+import dev.punctual.job.BackfillSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -34,6 +36,18 @@ class EngineConfig {
   @Bean
   EngineSettings engineSettings(PunctualProperties properties, EngineProperties engine) {
     return EngineSettings.from(properties.roleSet(), engine);
+  }
+
+  /** The audit log is kept as long as the runs it explains. */
+  @Bean
+  AuditSettings auditSettings(EngineSettings settings) {
+    return new AuditSettings(settings.retention());
+  }
+
+  /** Backfills are paced at the tenant's fire rate. */
+  @Bean
+  BackfillSettings backfillSettings(EngineSettings settings) {
+    return new BackfillSettings(settings.tenantFireRate());
   }
 
   /** Closed after the engine stops (the engine depends on it). */

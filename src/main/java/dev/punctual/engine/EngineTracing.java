@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.queue.RunQueue;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
@@ -58,7 +59,7 @@ public final class EngineTracing {
   }
 
   /** An attempt's span, started; {@link Attempt#headers()} carry its context to the target. */
-  Attempt attempt(RunStore.OwnedRun run) {
+  Attempt attempt(RunQueue.OwnedRun run) {
     if (!on()) {
       return Attempt.NONE;
     }

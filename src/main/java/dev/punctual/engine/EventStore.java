@@ -1,5 +1,8 @@
 package dev.punctual.engine;
 
+import dev.punctual.db.Sql;
+import dev.punctual.db.SqlArrays;
+import dev.punctual.notification.EventSql;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,15 +73,12 @@ final class EventStore {
             where e.id = due.id
             returning e.id, e.tenant_id, e.url,
                       jsonb_build_object('type', e.type, 'timestamp', %s, 'data', e.data)::text,
-                      e.attempts,
-                      (select string_agg(s.secret, ' ' order by s.id desc) from signing_secrets s
-                       where s.tenant_id = e.tenant_id
-                         and (s.retires_at is null or s.retires_at > now()))
+                      e.attempts, (%s)
             """
-                .formatted(EventSql.instant("e.occurred_at")))
+                .formatted(EventSql.instant("e.occurred_at"), Sql.signingSecretsOf("e.tenant_id")))
         .param("node", nodeId)
         .param("batch", batch)
-        .param("lease", JobStore.seconds(lease))
+        .param("lease", Sql.seconds(lease))
         .param("cap", tenantCap)
         .param("tenants", SqlArrays.bigints(used, Map.Entry::getKey))
         .param("used", SqlArrays.ints(used, Map.Entry::getValue))
@@ -91,7 +91,7 @@ final class EventStore {
                     rs.getString(3),
                     rs.getString(4),
                     rs.getInt(5),
-                    JobStore.secrets(rs.getString(6))))
+                    Sql.signingSecrets(rs.getString(6))))
         .list();
   }
 
@@ -123,8 +123,8 @@ final class EventStore {
         .param("id", event.id())
         .param("node", nodeId)
         .param("attempt", event.attempt())
-        .param("error", JobStore.stripNul(error))
-        .param("retry", retryIn == null ? null : JobStore.seconds(retryIn))
+        .param("error", Sql.stripNul(error))
+        .param("retry", retryIn == null ? null : Sql.seconds(retryIn))
         .update();
   }
 
@@ -156,7 +156,7 @@ final class EventStore {
                              || :hours || ' h'
             where status = 'PENDING' and occurred_at < now() - make_interval(secs => :age)
             """)
-        .param("age", JobStore.seconds(maxAge))
+        .param("age", Sql.seconds(maxAge))
         .param("hours", maxAge.toHours())
         .update();
   }
@@ -171,7 +171,7 @@ final class EventStore {
                 order by occurred_at
                 limit :batch)
             """)
-        .param("age", JobStore.seconds(age))
+        .param("age", Sql.seconds(age))
         .param("batch", batch)
         .update();
   }

@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.queue.RunQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +27,7 @@ final class FairQueue {
   private int queued;
 
   private static final class Lane {
-    final ArrayDeque<RunStore.OwnedRun> runs = new ArrayDeque<>();
+    final ArrayDeque<RunQueue.OwnedRun> runs = new ArrayDeque<>();
     int inFlight;
     boolean inTurns;
   }
@@ -35,10 +36,10 @@ final class FairQueue {
     this.maxInFlightPerTenant = maxInFlightPerTenant;
   }
 
-  void addAll(Collection<RunStore.OwnedRun> runs) {
+  void addAll(Collection<RunQueue.OwnedRun> runs) {
     lock.lock();
     try {
-      for (RunStore.OwnedRun run : runs) {
+      for (RunQueue.OwnedRun run : runs) {
         Lane lane = lanes.computeIfAbsent(run.tenantId(), t -> new Lane());
         lane.runs.add(run);
         queued++;
@@ -53,7 +54,7 @@ final class FairQueue {
    * The next run to attempt, from the tenant whose turn it is, counted in flight for that tenant
    * until {@link #done}; null when none is ready within the timeout.
    */
-  RunStore.OwnedRun take(long timeout, TimeUnit unit) throws InterruptedException {
+  RunQueue.OwnedRun take(long timeout, TimeUnit unit) throws InterruptedException {
     long nanos = unit.toNanos(timeout);
     lock.lock();
     try {
@@ -65,7 +66,7 @@ final class FairQueue {
       }
       Lane lane = turns.poll();
       lane.inTurns = false;
-      RunStore.OwnedRun run = lane.runs.poll();
+      RunQueue.OwnedRun run = lane.runs.poll();
       queued--;
       lane.inFlight++;
       offerTurn(lane); // back to the end of the line

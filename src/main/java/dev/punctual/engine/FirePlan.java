@@ -1,6 +1,6 @@
 package dev.punctual.engine;
 
-import dev.punctual.definition.RunTrigger;
+import dev.punctual.queue.RunTrigger;
 import dev.punctual.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.config.Version;
+import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.definition.RetryPolicy;
 import dev.punctual.delivery.WarmUpSink;

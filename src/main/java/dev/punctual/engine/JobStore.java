@@ -1,11 +1,15 @@
 package dev.punctual.engine;
 
+import dev.punctual.db.Sql;
+import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.definition.JobDefinition;
 import dev.punctual.definition.Leases;
-import dev.punctual.definition.RunStatus;
-import dev.punctual.definition.RunTrigger;
 import dev.punctual.definition.UnreadableDefinitionException;
+import dev.punctual.notification.EventSql;
+import dev.punctual.queue.NewRuns;
+import dev.punctual.queue.RunStatus;
+import dev.punctual.queue.RunTrigger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,20 +43,17 @@ final class JobStore {
                 j.max_runs - j.scheduled_runs as runs_left
       """;
 
-  /** The current signing secrets of the tenant of {@code j}, newest first, space-separated. */
-  static final String SECRETS_OF_TENANT =
-      """
-      select string_agg(s.secret, ' ' order by s.id desc) from signing_secrets s
-      where s.tenant_id = j.tenant_id and (s.retires_at is null or s.retires_at > now())
-      """;
-
   private final JdbcClient jdbc;
+
+  /** The fire's runs are written by the queue, in the fire's transaction. */
+  private final NewRuns newRuns;
 
   /** How long past an attempt's timeout a run fired here stays leased to this node. */
   private final Duration attemptMargin;
 
   JobStore(JdbcClient jdbc, Duration attemptMargin) {
     this.jdbc = jdbc;
+    this.newRuns = new NewRuns(jdbc);
     this.attemptMargin = attemptMargin;
   }
 
@@ -100,9 +101,9 @@ final class JobStore {
                 .formatted(LEASE_IS_FREE, CLAIMED_COLUMNS))
         .param("node", nodeId)
         .param("batch", batch)
-        .param("lookahead", seconds(lookahead))
-        .param("lease", seconds(lease))
-        .param("dead", seconds(deadAfter))
+        .param("lookahead", Sql.seconds(lookahead))
+        .param("lease", Sql.seconds(lease))
+        .param("dead", Sql.seconds(deadAfter))
         .param("exhausted", SqlArrays.bigints(exhausted, id -> id))
         .query(reader)
         .list();
@@ -128,7 +129,7 @@ final class JobStore {
             """
                 .formatted(CLAIMED_COLUMNS, LEASE_IS_FREE))
         .param("batch", batch)
-        .param("dead", seconds(deadAfter))
+        .param("dead", Sql.seconds(deadAfter))
         .param("exhausted", SqlArrays.bigints(exhausted, id -> id))
         .query(reader)
         .list();
@@ -175,7 +176,7 @@ final class JobStore {
             .param("ids", SqlArrays.bigints(broken, ClaimedJob.BrokenJob::id))
             .param("tokens", SqlArrays.bigints(broken, ClaimedJob.BrokenJob::fencingToken))
             .param("versions", SqlArrays.bigints(broken, ClaimedJob.BrokenJob::version))
-            .param("reasons", SqlArrays.texts(broken, b -> stripNul(b.reason())))
+            .param("reasons", SqlArrays.texts(broken, b -> Sql.stripNul(b.reason())))
             .query(Long.class)
             .list();
     return broken.stream().filter(b -> marked.contains(b.id())).toList();
@@ -206,7 +207,7 @@ final class JobStore {
       j.pause_after_failures is not null as counts_failures,
       now() as database_now, (%s) as secrets\
       """
-          .formatted(SECRETS_OF_TENANT);
+          .formatted(Sql.signingSecretsOf("j.tenant_id"));
 
   /**
    * Reads claimed rows into jobs, and the database clock from the first row. A row whose definition
@@ -251,7 +252,7 @@ final class JobStore {
               rs.getTimestamp("next_fire_at").toInstant(),
               token,
               definition,
-              secrets(rs.getString("secrets")),
+              Sql.signingSecrets(rs.getString("secrets")),
               rs.getObject("runs_left", Long.class),
               rs.getBoolean("counts_failures"));
       jobs.add(job);
@@ -261,13 +262,6 @@ final class JobStore {
     Claim claim() {
       return new Claim(List.copyOf(jobs), List.copyOf(broken), databaseNow);
     }
-  }
-
-  /** The tenant's current signing secrets, as the claim queries return them (space-separated). */
-  static List<String> secrets(String spaceSeparated) {
-    return spaceSeparated == null || spaceSeparated.isBlank()
-        ? List.of()
-        : List.of(spaceSeparated.split(" "));
   }
 
   /**
@@ -326,8 +320,8 @@ final class JobStore {
         .param("runs", SqlArrays.ints(advances, Advance::runs))
         .param("keep", SqlArrays.booleans(advances, Advance::keep))
         .param("node", nodeId)
-        .param("lookahead", seconds(lookahead))
-        .param("lease", seconds(lease))
+        .param("lookahead", Sql.seconds(lookahead))
+        .param("lease", Sql.seconds(lease))
         .query(
             (rs, row) -> {
               long id = rs.getLong(1);
@@ -350,61 +344,23 @@ final class JobStore {
   }
 
   private List<InsertedRun> insertRuns(String nodeId, List<Long> won, List<NewRun> runs) {
-    return jdbc.sql(
-            """
-            insert into runs (job_id, tenant_id, scheduled_for, trigger, status, attempts,
-                              started_at, finished_at, next_attempt_at, lease_owner, lease_until)
-            select job_id, tenant_id, scheduled_for, trigger, status,
-                   case when status = 'RUNNING' then 1 else 0 end,
-                   case when status = 'RUNNING' then now() end,
-                   case when status = 'SKIPPED' then now() end,
-                   case when status <> 'SKIPPED' then scheduled_for end,
-                   case when status = 'RUNNING' then :node end,
-                   case when status = 'RUNNING' then now() + make_interval(secs => lease_seconds)
-                   end
-            from (
-                select r.*,
-                       case when r.skip_if_active and exists (
-                                select 1 from runs a where a.job_id = r.job_id
-                                and a.status in ('PENDING', 'RUNNING', 'RETRYING'))
-                            then 'SKIPPED'
-                            else r.initial end as status
-                from unnest(:jobIds::bigint[], :tenants::bigint[], :times::text[]::timestamptz[],
-                            :triggers::text[], :skip::boolean[], :leases::float8[],
-                            :initials::text[])
-                     as r(job_id, tenant_id, scheduled_for, trigger, skip_if_active, lease_seconds,
-                          initial)
-                where r.job_id = any(:won::bigint[])
-            ) s
-            on conflict (job_id, scheduled_for) where trigger in ('SCHEDULE', 'CATCH_UP', 'BACKFILL')
-            do nothing
-            returning id, job_id, scheduled_for, trigger, status
-            """)
-        .param("node", nodeId)
-        .param("initials", SqlArrays.texts(runs, r -> r.deliverHere() ? "RUNNING" : "PENDING"))
-        .param("jobIds", SqlArrays.bigints(runs, r -> r.job().id()))
-        .param("tenants", SqlArrays.bigints(runs, r -> r.job().tenantId()))
-        .param("times", SqlArrays.instants(runs, NewRun::scheduledFor))
-        .param("triggers", SqlArrays.texts(runs, r -> r.trigger().name()))
-        .param("skip", SqlArrays.booleans(runs, r -> r.job().skipOverlapping()))
-        // A delivery is owned for its timeout plus a margin; past that another node may retry.
-        .param(
-            "leases",
-            SqlArrays.doubles(
-                runs,
-                r ->
-                    seconds(
-                        Leases.ofAttempt(r.job().definition().target().timeout(), attemptMargin))))
-        .param("won", SqlArrays.bigints(won, id -> id))
-        .query(
-            (rs, row) ->
-                new InsertedRun(
-                    rs.getLong(1),
-                    rs.getLong(2),
-                    rs.getTimestamp(3).toInstant(),
-                    DefinitionCodec.decodeEnum("trigger", RunTrigger.class, rs.getString(4)),
-                    DefinitionCodec.decodeEnum("status", RunStatus.class, rs.getString(5))))
-        .list();
+    List<NewRuns.FiredRun> fired = new ArrayList<>(runs.size());
+    for (NewRun r : runs) {
+      fired.add(
+          new NewRuns.FiredRun(
+              r.job().id(),
+              r.job().tenantId(),
+              r.scheduledFor(),
+              r.trigger(),
+              r.job().skipOverlapping(),
+              // A delivery is owned for its timeout plus a margin; past that another node may
+              // retry.
+              Leases.ofAttempt(r.job().definition().target().timeout(), attemptMargin),
+              r.deliverHere()));
+    }
+    return newRuns.fired(nodeId, won, fired).stream()
+        .map(c -> new InsertedRun(c.id(), c.jobId(), c.scheduledFor(), c.trigger(), c.status()))
+        .toList();
   }
 
   /**
@@ -459,14 +415,5 @@ final class JobStore {
             """)
         .param("node", nodeId)
         .update();
-  }
-
-  /** PostgreSQL text cannot hold NUL. */
-  static String stripNul(String s) {
-    return s == null ? null : s.replace("\u0000", "");
-  }
-
-  static double seconds(Duration d) {
-    return d.toMillis() / 1000.0;
   }
 }

@@ -1,7 +1,8 @@
 package dev.punctual.engine;
 
-import dev.punctual.definition.RunStatus;
-import dev.punctual.definition.RunTrigger;
+import dev.punctual.queue.RunQueue;
+import dev.punctual.queue.RunStatus;
+import dev.punctual.queue.RunTrigger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -353,7 +354,7 @@ final class TriggerStage {
     Instant committed = clock.now();
     metrics.fireBatch(due.size(), fireNanos);
     metrics.fires("misfired", batch.misfired());
-    List<RunStore.OwnedRun> toDeliver = new ArrayList<>();
+    List<RunQueue.OwnedRun> toDeliver = new ArrayList<>();
     java.util.Map<Long, ClaimedJob> byId = new java.util.HashMap<>();
     due.forEach(j -> byId.put(j.id(), j));
     for (JobStore.InsertedRun run : result.runs()) {
@@ -372,7 +373,7 @@ final class TriggerStage {
         case SKIPPED -> metrics.fires("skipped", 1);
         case RUNNING ->
             toDeliver.add(
-                new RunStore.OwnedRun(
+                new RunQueue.OwnedRun(
                     run.id(),
                     job.id(),
                     job.tenantId(),

@@ -3,16 +3,18 @@ package dev.punctual.job;
 import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
 import dev.punctual.db.PgNotifications;
+import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.Channels;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.definition.UnreadableDefinitionException;
-import dev.punctual.engine.EngineSettings;
+import dev.punctual.queue.NewRuns;
+import dev.punctual.queue.RunSql;
 import dev.punctual.schedule.Schedule;
 import dev.punctual.web.ApiProblem;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,15 +35,21 @@ class BackfillService {
   static final int MAX_FIRE_TIMES = 1000;
 
   private final JdbcClient jdbc;
+  private final NewRuns newRuns;
   private final PgNotifications notifications;
   private final int fireRate;
 
   private final AuditLog audit;
 
   BackfillService(
-      JdbcClient jdbc, PgNotifications notifications, EngineSettings settings, AuditLog audit) {
+      JdbcClient jdbc,
+      NewRuns newRuns,
+      PgNotifications notifications,
+      BackfillSettings settings,
+      AuditLog audit) {
     this.audit = audit;
     this.jdbc = jdbc;
+    this.newRuns = newRuns;
     this.notifications = notifications;
     this.fireRate = settings.tenantFireRate();
   }
@@ -136,46 +144,21 @@ class BackfillService {
   /** Inserts the runs of the fire times that have none; returns them by fire time. */
   private Map<Instant, Long> insert(long tenantId, long jobId, List<Instant> times) {
     // Run i is due i / rate seconds from now (all at once when the rate is not capped).
-    double spacing = fireRate > 0 ? 1.0 / fireRate : 0;
-    Map<Instant, Long> runs = new HashMap<>();
-    jdbc.sql(
-            """
-            insert into runs (job_id, tenant_id, scheduled_for, trigger, status, next_attempt_at)
-            select :job, :tenant, t.at, 'BACKFILL', 'PENDING',
-                   now() + make_interval(secs => (t.n - 1) * :spacing)
-            from unnest(:times::timestamptz[]) with ordinality as t(at, n)
-            on conflict (job_id, scheduled_for) where trigger in ('SCHEDULE', 'CATCH_UP', 'BACKFILL')
-            do nothing
-            returning id, scheduled_for
-            """)
-        .param("job", jobId)
-        .param("tenant", tenantId)
-        .param("spacing", spacing)
-        .param("times", timestamps(times))
-        .query((rs, row) -> runs.put(rs.getTimestamp(2).toInstant(), rs.getLong(1)))
-        .list();
-    return runs;
+    Duration spacing = fireRate > 0 ? Duration.ofNanos(1_000_000_000L / fireRate) : Duration.ZERO;
+    return newRuns.backfill(tenantId, jobId, times, spacing);
   }
 
   private List<Instant> existing(long jobId, List<Instant> times) {
     return jdbc.sql(
-            """
+            RunSql.of(
+                """
             select scheduled_for from runs
-            where job_id = :job and scheduled_for = any(:times::timestamptz[])
-              and trigger in ('SCHEDULE', 'CATCH_UP', 'BACKFILL')
-            """)
+            where job_id = :job and scheduled_for = any(:times::text[]::timestamptz[])
+              and {ONE_PER_FIRE_TIME}
+            """))
         .param("job", jobId)
-        .param("times", timestamps(times))
+        .param("times", SqlArrays.instants(times, t -> t))
         .query((rs, row) -> rs.getTimestamp(1).toInstant())
         .list();
-  }
-
-  private static String timestamps(List<Instant> times) {
-    // An array literal of ISO instants: no driver array type needed for a read-only list.
-    StringBuilder s = new StringBuilder("{");
-    for (int i = 0; i < times.size(); i++) {
-      s.append(i == 0 ? "" : ",").append(times.get(i));
-    }
-    return s.append('}').toString();
   }
 }

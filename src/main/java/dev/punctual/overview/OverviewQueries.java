@@ -1,5 +1,7 @@
 package dev.punctual.overview;
 
+import dev.punctual.db.Sql;
+import dev.punctual.queue.RunSql;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,11 +171,12 @@ class OverviewQueries {
   /** Runs due whose attempt has not started: the backlog of this tenant. */
   private long runsWaiting(long tenant) {
     return jdbc.sql(
-            """
+            RunSql.of(
+                """
             select count(*) from runs
-            where status in ('PENDING', 'RETRYING') and next_attempt_at <= now()
+            where status in ({PENDING}, {RETRYING}) and next_attempt_at <= now()
               and tenant_id = :tenant
-            """)
+            """))
         .param("tenant", tenant)
         .query(Long.class)
         .single();
@@ -192,9 +195,7 @@ class OverviewQueries {
         .query(
             (rs, row) ->
                 new Overview.NextJob(
-                    Long.toString(rs.getLong(1)),
-                    rs.getString(2),
-                    rs.getObject(3, java.time.OffsetDateTime.class).toInstant()))
+                    Long.toString(rs.getLong(1)), rs.getString(2), Sql.instant(rs, 3)))
         .list();
   }
 
@@ -206,10 +207,11 @@ class OverviewQueries {
    */
   private List<Overview.JobNeedingAttention> attention(long tenant) {
     return jdbc.sql(
-            """
+            RunSql.of(
+                """
             with failed_today as (
                 select job_id, max(finished_at) as last_failed from runs
-                where tenant_id = :tenant and status = 'FAILED'
+                where tenant_id = :tenant and status = {FAILED}
                   and finished_at > now() - interval '1 day'
                 group by job_id
                 order by last_failed desc
@@ -220,7 +222,7 @@ class OverviewQueries {
                 cross join lateral (
                     select r.status from runs r where r.job_id = f.job_id
                     order by r.id desc limit 1) newest
-                where newest.status = 'FAILED'
+                where newest.status = {FAILED}
             )
             select id, name,
                    case when broken_reason is not null then 'BROKEN'
@@ -232,7 +234,7 @@ class OverviewQueries {
                    or id in (select job_id from failing))
             order by broken_reason is null, paused_reason is null, id desc
             limit :limit
-            """)
+            """))
         .param("tenant", tenant)
         .param("limit", LIST_SIZE)
         .query(

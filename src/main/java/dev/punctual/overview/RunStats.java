@@ -1,6 +1,7 @@
 package dev.punctual.overview;
 
 import dev.punctual.config.BackgroundTask;
+import dev.punctual.queue.RunSql;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,22 +51,23 @@ public class RunStats extends BackgroundTask {
         IntStream.rangeClosed(0, LAG_BOUNDS_MS.length)
             .mapToObj(i -> "count(*) filter (where lag_bucket = " + i + ")")
             .collect(Collectors.joining(", ", "array[", "]::bigint[]"));
-    return """
+    return RunSql.of(
+            """
         select tenant_id, date_bin(interval '1 minute', finished_at, timestamptz 'epoch') as minute,
-               count(*) filter (where status = 'SUCCEEDED') as succeeded,
-               count(*) filter (where status = 'FAILED') as failed,
-               count(*) filter (where status = 'SKIPPED') as skipped,
+               count(*) filter (where status = {SUCCEEDED}) as succeeded,
+               count(*) filter (where status = {FAILED}) as failed,
+               count(*) filter (where status = {SKIPPED}) as skipped,
                %s as lag_counts
         from (
             select tenant_id, finished_at, status,
-                   case when started_at is not null and trigger in ('SCHEDULE', 'CATCH_UP')
+                   case when started_at is not null and trigger in ({SCHEDULE}, {CATCH_UP})
                         then width_bucket(extract(epoch from started_at - scheduled_for) * 1000, %s)
                    end as lag_bucket
             from runs
             where finished_at >= :from and finished_at < :until %s
         ) r
         group by 1, 2
-        """
+        """)
         .formatted(histogram, bounds, filter);
   }
 

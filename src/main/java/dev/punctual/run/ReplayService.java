@@ -4,9 +4,11 @@ import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
+import dev.punctual.queue.NewRuns;
 import dev.punctual.web.ApiProblem;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,13 +25,16 @@ class ReplayService {
   static final int MAX_BULK = 1000;
 
   private final RunRepository runs;
+  private final NewRuns newRuns;
   private final PgNotifications notifications;
 
   private final AuditLog audit;
 
-  ReplayService(RunRepository runs, PgNotifications notifications, AuditLog audit) {
+  ReplayService(
+      RunRepository runs, NewRuns newRuns, PgNotifications notifications, AuditLog audit) {
     this.audit = audit;
     this.runs = runs;
+    this.newRuns = newRuns;
     this.notifications = notifications;
   }
 
@@ -43,7 +48,7 @@ class ReplayService {
       throw new ApiProblem(
           HttpStatus.CONFLICT, "Run cannot be replayed now", check.refusal().reason);
     }
-    RunView replay = runs.insertReplay(tenantId, runId);
+    RunView replay = insertReplay(tenantId, runId);
     notifications.notify(Channels.RUNS, replay.id()); // wakes a worker at commit, on any node
     audit.record(tenantId, AuditAction.RUN_REPLAY, Long.toString(runId), "replay " + replay.id());
     return replay;
@@ -67,7 +72,7 @@ class ReplayService {
     boolean any = false;
     for (RunRepository.FailedRun f : failed) {
       long id = Long.parseLong(f.run().id());
-      java.util.Optional<RunRepository.ReplayCheck> found = runs.lockForReplay(tenantId, id);
+      Optional<RunRepository.ReplayCheck> found = runs.lockForReplay(tenantId, id);
       if (found.isEmpty()) {
         // Deleted with its job since the list was read.
         items.add(new BulkItem(f.run().id(), f.run().jobId(), null, "the run no longer exists"));
@@ -77,7 +82,7 @@ class ReplayService {
       if (check.refusal() != null) {
         items.add(new BulkItem(f.run().id(), f.run().jobId(), null, check.refusal().reason));
       } else {
-        RunView replay = runs.insertReplay(tenantId, id);
+        RunView replay = insertReplay(tenantId, id);
         // A dry run's replays are rolled back: it shows which runs would be replayed, no run.
         items.add(new BulkItem(f.run().id(), f.run().jobId(), dryRun ? null : replay, null));
         any = true;
@@ -97,5 +102,9 @@ class ReplayService {
         null,
         "%d runs replayed, %d skipped".formatted(replayed, items.size() - replayed));
     return new BulkResult(dryRun, items);
+  }
+
+  private RunView insertReplay(long tenantId, long runId) {
+    return runs.find(tenantId, newRuns.replay(tenantId, runId)).orElseThrow();
   }
 }

@@ -4,7 +4,8 @@ import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
-import dev.punctual.definition.RunStatus;
+import dev.punctual.queue.NewRuns;
+import dev.punctual.queue.RunStatus;
 import dev.punctual.tenant.Caller;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.Pagination;
@@ -27,13 +28,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RunController {
   private final RunRepository runs;
+  private final NewRuns newRuns;
   private final PgNotifications notifications;
 
   private final AuditLog audit;
 
-  RunController(RunRepository runs, PgNotifications notifications, AuditLog audit) {
+  RunController(
+      RunRepository runs, NewRuns newRuns, PgNotifications notifications, AuditLog audit) {
     this.audit = audit;
     this.runs = runs;
+    this.newRuns = newRuns;
     this.notifications = notifications;
   }
 
@@ -144,9 +148,11 @@ class RunController {
   public ResponseEntity<RunView> trigger(
       @RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
     long tenant = caller.requireTenant();
-    RunView run =
-        runs.insertManual(tenant, Pagination.parseId(id, "job"))
+    long created =
+        newRuns
+            .manual(tenant, Pagination.parseId(id, "job"))
             .orElseThrow(() -> ApiProblem.notFound("No job " + id));
+    RunView run = runs.find(tenant, created).orElseThrow();
     notifications.notify(Channels.RUNS, run.id()); // wakes a worker at commit, on any node
     audit.record(tenant, AuditAction.JOB_TRIGGER, run.jobId(), "run " + run.id());
     return ResponseEntity.status(HttpStatus.ACCEPTED)

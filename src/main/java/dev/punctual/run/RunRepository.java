@@ -1,11 +1,15 @@
 package dev.punctual.run;
 
-import dev.punctual.definition.RunStatus;
+import dev.punctual.db.Sql;
+import dev.punctual.queue.RunSql;
+import dev.punctual.queue.RunStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -68,22 +72,6 @@ class RunRepository {
     return statement.query(RunRepository::map).list();
   }
 
-  /** A manual run of one of the tenant's jobs, due now; empty when the job is not theirs. */
-  Optional<RunView> insertManual(long tenantId, long jobId) {
-    return jdbc.sql(
-            """
-            insert into runs (job_id, tenant_id, scheduled_for, trigger, status, next_attempt_at)
-            select id, tenant_id, now(), 'MANUAL', 'PENDING', now()
-            from jobs where id = :job and tenant_id = :tenant
-            """
-                + " returning "
-                + COLUMNS)
-        .param("job", jobId)
-        .param("tenant", tenantId)
-        .query(RunRepository::map)
-        .optional();
-  }
-
   /**
    * The attempts of one of the tenant's runs, in order; empty when the run has none on record.
    * {@code run_attempts} holds the attempts followed by another; the attempt that ended the run is
@@ -91,7 +79,8 @@ class RunRepository {
    */
   List<AttemptView> attempts(long tenantId, long runId) {
     return jdbc.sql(
-            """
+            RunSql.of(
+                """
             select a.number, a.started_at, a.duration_ms, a.node, a.result_code, a.error,
                    a.response_snippet, a.retry_at
             from run_attempts a join runs r on r.id = a.run_id
@@ -101,22 +90,22 @@ class RunRepository {
                    r.error, r.response_snippet, null
             from runs r
             where r.id = :run and r.tenant_id = :tenant
-              and r.status in ('SUCCEEDED', 'FAILED') and r.attempt_started_at is not null
+              and r.status in ({SUCCEEDED}, {FAILED}) and r.attempt_started_at is not null
             order by 1
-            """)
+            """))
         .param("run", runId)
         .param("tenant", tenantId)
         .query(
             (rs, row) ->
                 new AttemptView(
                     rs.getInt(1),
-                    instant(rs, "started_at"),
+                    Sql.instant(rs, "started_at"),
                     rs.getLong(3),
                     rs.getString(4),
                     rs.getObject(5, Integer.class),
                     rs.getString(6),
                     rs.getString(7),
-                    instant(rs, "retry_at")))
+                    Sql.instant(rs, "retry_at")))
         .list();
   }
 
@@ -154,8 +143,8 @@ class RunRepository {
             // The job's name for a page of at most a few hundred runs: a primary-key probe each,
             // so a dead-letter list names its jobs without a request per job.
             .append(", (select j.name from jobs j where j.id = r.job_id) as job_name")
-            .append(" from runs r where r.tenant_id = :tenant and r.status = 'FAILED'");
-    java.util.Map<String, Object> params = new java.util.HashMap<>();
+            .append(RunSql.of(" from runs r where r.tenant_id = :tenant and r.status = {FAILED}"));
+    Map<String, Object> params = new HashMap<>();
     params.put("tenant", tenantId);
     params.put("limit", limit);
     if (query.since() != null) {
@@ -185,7 +174,8 @@ class RunRepository {
         .params(params)
         .query(
             (rs, row) ->
-                new FailedRun(map(rs, row), instant(rs, "finished_at"), rs.getString("job_name")))
+                new FailedRun(
+                    map(rs, row), Sql.instant(rs, "finished_at"), rs.getString("job_name")))
         .list();
   }
 
@@ -230,15 +220,16 @@ class RunRepository {
     }
     return Optional.of(
         jdbc.sql(
-                """
-                select r.status in ('PENDING', 'RUNNING', 'RETRYING') as in_progress,
+                RunSql.of(
+                    """
+                select r.status in {ACTIVE} as in_progress,
                        j.broken_reason is not null as broken,
                        j.overlap = 'SKIP' and exists (
                            select 1 from runs a where a.job_id = j.id
-                           and a.status in ('PENDING', 'RUNNING', 'RETRYING')) as overlapping
+                           and a.status in {ACTIVE}) as overlapping
                 from runs r join jobs j on j.id = r.job_id
                 where r.id = :run
-                """)
+                """))
             .param("run", runId)
             .query(
                 (rs, row) -> {
@@ -254,48 +245,23 @@ class RunRepository {
             .single());
   }
 
-  /**
-   * A replay of one of the tenant's runs: a new run of its job, due now, for the same fire time,
-   * linked to it.
-   */
-  RunView insertReplay(long tenantId, long runId) {
-    return jdbc.sql(
-            """
-            insert into runs (job_id, tenant_id, scheduled_for, trigger, status, next_attempt_at,
-                              replay_of)
-            select job_id, tenant_id, scheduled_for, 'REPLAY', 'PENDING', now(), id
-            from runs where id = :run and tenant_id = :tenant
-            """
-                + " returning "
-                + COLUMNS)
-        .param("run", runId)
-        .param("tenant", tenantId)
-        .query(RunRepository::map)
-        .single();
-  }
-
   private static RunView map(ResultSet rs, int row) throws SQLException {
     return new RunView(
         String.valueOf(rs.getLong("id")),
         String.valueOf(rs.getLong("job_id")),
-        instant(rs, "scheduled_for"),
+        Sql.instant(rs, "scheduled_for"),
         rs.getString("trigger"),
         rs.getString("status"),
         rs.getInt("attempts"),
-        instant(rs, "created_at"),
-        instant(rs, "started_at"),
-        instant(rs, "finished_at"),
+        Sql.instant(rs, "created_at"),
+        Sql.instant(rs, "started_at"),
+        Sql.instant(rs, "finished_at"),
         rs.getObject("duration_ms", Long.class),
         // The only target kind so far is HTTP: its result code is the response's status.
         rs.getObject("result_code", Integer.class),
         rs.getString("error"),
         rs.getString("response_snippet"),
-        instant(rs, "next_attempt_at"),
+        Sql.instant(rs, "next_attempt_at"),
         rs.getObject("replay_of") == null ? null : String.valueOf(rs.getLong("replay_of")));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    Timestamp t = rs.getTimestamp(column);
-    return t == null ? null : t.toInstant();
   }
 }

@@ -284,10 +284,7 @@ class EngineClusterIT {
                         .map(
                             j ->
                                 new JobStore.NewRun(
-                                    j,
-                                    j.fireAt(),
-                                    dev.punctual.definition.RunTrigger.SCHEDULE,
-                                    false))
+                                    j, j.fireAt(), dev.punctual.queue.RunTrigger.SCHEDULE, false))
                         .toList(),
                     lookahead,
                     lease);
@@ -309,7 +306,7 @@ class EngineClusterIT {
                           new JobStore.NewRun(
                               stale,
                               stale.fireAt(),
-                              dev.punctual.definition.RunTrigger.SCHEDULE,
+                              dev.punctual.queue.RunTrigger.SCHEDULE,
                               false)),
                       lookahead,
                       lease));

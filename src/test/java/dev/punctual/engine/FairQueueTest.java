@@ -2,6 +2,7 @@ package dev.punctual.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.punctual.queue.RunQueue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,15 +10,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class FairQueueTest {
-  private static RunStore.OwnedRun run(long id, long tenant) {
-    return new RunStore.OwnedRun(
+  private static RunQueue.OwnedRun run(long id, long tenant) {
+    return new RunQueue.OwnedRun(
         id, id, tenant, "job", Instant.EPOCH, 1, null, null, List.of(), false, null, 0);
   }
 
   @Test
   void tenantsTakeTurnsWhateverTheirBacklog() throws Exception {
     FairQueue queue = new FairQueue(100);
-    List<RunStore.OwnedRun> runs = new ArrayList<>();
+    List<RunQueue.OwnedRun> runs = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       runs.add(run(i, 1)); // tenant 1's burst first
     }

@@ -7,7 +7,7 @@ import dev.punctual.definition.JobDefinition;
 import dev.punctual.definition.Misfire;
 import dev.punctual.definition.Overlap;
 import dev.punctual.definition.RetryPolicy;
-import dev.punctual.definition.RunTrigger;
+import dev.punctual.queue.RunTrigger;
 import dev.punctual.schedule.IntervalSchedule;
 import dev.punctual.schedule.OnceSchedule;
 import dev.punctual.schedule.Schedule;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.db.DatabaseConfig;
+import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.Leases;
+import dev.punctual.queue.RunQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,14 +46,14 @@ class PlanCacheIT {
   private static long genericPlansAfterTwentyOutcomeWrites(EngineHarness h, String options) {
     try (HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 1, options)) {
       JdbcClient jdbc = JdbcClient.create(pool);
-      RunStore runs = new RunStore(jdbc, Leases.ATTEMPT_MARGIN);
-      List<RunStore.Outcome> outcomes = new ArrayList<>();
+      RunQueue runs = new RunQueue(jdbc, Leases.ATTEMPT_MARGIN);
+      List<RunQueue.Outcome> outcomes = new ArrayList<>();
       for (long id = 1; id <= 50; id++) {
         outcomes.add(
-            new RunStore.Outcome(
+            new RunQueue.Outcome(
                 id,
                 1,
-                dev.punctual.definition.RunStatus.SUCCEEDED,
+                dev.punctual.queue.RunStatus.SUCCEEDED,
                 200,
                 null,
                 null,

@@ -3,6 +3,7 @@ package dev.punctual.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.db.SqlArrays;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;

@@ -1,28 +1,34 @@
-package dev.punctual.engine;
+package dev.punctual.queue;
 
+import dev.punctual.db.Sql;
+import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.definition.Leases;
 import dev.punctual.definition.RetryPolicy;
-import dev.punctual.definition.RunStatus;
 import dev.punctual.definition.Target;
 import dev.punctual.definition.UnreadableDefinitionException;
+import dev.punctual.notification.EventSql;
+import io.micrometer.tracing.TraceContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The delivery stage's SQL on {@code runs}: runs are the queue. Outcomes are fenced by owner and
- * attempt number, so a node whose run was taken over records nothing.
+ * The delivery side of {@code runs}: runs are the queue. Workers claim due runs, renew their
+ * leases, record outcomes, hand runs back when they stop; retention deletes finished ones. Every
+ * status change is one of {@link RunTransition}'s. Outcomes are fenced by owner and attempt number,
+ * so a node whose run was taken over records nothing.
  */
-final class RunStore {
+public final class RunQueue {
   private final JdbcClient jdbc;
 
   /** How long past an attempt's timeout a run claimed here stays leased to this node. */
   private final Duration attemptMargin;
 
-  RunStore(JdbcClient jdbc, Duration attemptMargin) {
+  public RunQueue(JdbcClient jdbc, Duration attemptMargin) {
     this.jdbc = jdbc;
     this.attemptMargin = attemptMargin;
   }
@@ -32,7 +38,7 @@ final class RunStore {
    * {@code Ticker} time before the statement that leased the run to it (its fire or its claim), so
    * that the lease is known to end no sooner than that plus the attempt's lease.
    */
-  record OwnedRun(
+  public record OwnedRun(
       long id,
       long jobId,
       long tenantId,
@@ -43,11 +49,11 @@ final class RunStore {
       RetryPolicy retry,
       List<String> signingSecrets,
       boolean countsFailures,
-      io.micrometer.tracing.TraceContext fireTrace,
+      TraceContext fireTrace,
       long leasedAtNanos) {
 
     /** The run with the trace context of its fire (this node fired it), for its attempt span. */
-    OwnedRun withFireTrace(io.micrometer.tracing.TraceContext trace) {
+    public OwnedRun withFireTrace(TraceContext trace) {
       return new OwnedRun(
           id,
           jobId,
@@ -65,10 +71,10 @@ final class RunStore {
   }
 
   /** A claimed run whose job's definition could not be decoded: it is failed with the reason. */
-  record BrokenRun(long id, long jobId, int attempt, String reason) {}
+  public record BrokenRun(long id, long jobId, int attempt, String reason) {}
 
   /** A run claim: the runs to deliver, and those to fail at once. */
-  record RunClaim(List<OwnedRun> runs, List<BrokenRun> broken) {}
+  public record RunClaim(List<OwnedRun> runs, List<BrokenRun> broken) {}
 
   /**
    * Claims up to {@code batch} runs whose attempt is due: pending or retrying ones, and running
@@ -76,7 +82,7 @@ final class RunStore {
    * id, hence the same {@code Idempotency-Key}). Runs of the {@code busyTenants} (this node holds
    * as many of theirs as it takes) are left for later or for other nodes.
    */
-  RunClaim claim(
+  public RunClaim claim(
       String nodeId, int batch, Duration deadAfter, List<Long> busyTenants, long leasedAtNanos) {
     List<OwnedRun> owned = new ArrayList<>();
     List<BrokenRun> broken = new ArrayList<>();
@@ -85,8 +91,8 @@ final class RunStore {
             with due as (
                 select r.id from runs r
                 where r.next_attempt_at <= now()
-                  and r.status in ('PENDING', 'RETRYING', 'RUNNING')
-                  and (r.status <> 'RUNNING'
+                  and r.status in %2$s
+                  and (r.status <> %3$s
                        or r.lease_until < now()
                        or not exists (select 1 from nodes n
                                       where n.id = r.lease_owner
@@ -97,7 +103,7 @@ final class RunStore {
                 for update skip locked
             )
             update runs r
-            set status = 'RUNNING',
+            set status = %3$s,
                 attempts = r.attempts + 1,
                 started_at = coalesce(r.started_at, now()),
                 lease_owner = :node,
@@ -105,13 +111,16 @@ final class RunStore {
             from due, jobs j
             where r.id = due.id and j.id = r.job_id
             returning r.id, r.job_id, r.tenant_id, j.name, r.scheduled_for, r.attempts, j.target::text,
-                      j.retry::text, (%s) as secrets, j.pause_after_failures is not null
+                      j.retry::text, (%1$s) as secrets, j.pause_after_failures is not null
             """
-                .formatted(JobStore.SECRETS_OF_TENANT))
+                .formatted(
+                    Sql.signingSecretsOf("j.tenant_id"),
+                    RunTransition.CLAIM.fromSql(),
+                    RunTransition.CLAIM.to().sql()))
         .param("node", nodeId)
         .param("batch", batch)
-        .param("dead", JobStore.seconds(deadAfter))
-        .param("margin", JobStore.seconds(attemptMargin))
+        .param("dead", Sql.seconds(deadAfter))
+        .param("margin", Sql.seconds(attemptMargin))
         .param("busy", SqlArrays.bigints(busyTenants, id -> id))
         .query(
             (rs, row) -> {
@@ -129,7 +138,7 @@ final class RunStore {
                         attempt,
                         DefinitionCodec.decodeTarget(rs.getString(7)),
                         DefinitionCodec.decodeRetry(rs.getString(8)),
-                        JobStore.secrets(rs.getString(9)),
+                        Sql.signingSecrets(rs.getString(9)),
                         rs.getBoolean(10),
                         null,
                         leasedAtNanos));
@@ -148,14 +157,15 @@ final class RunStore {
    * ran out while it waited in this node's queue and another claim (of any node) took it, as the
    * next attempt, or a stop handed it back.
    */
-  boolean renewLease(String nodeId, long runId, int attempt, Duration timeout) {
+  public boolean renewLease(String nodeId, long runId, int attempt, Duration timeout) {
     return jdbc.sql(
                 """
                 update runs set lease_until = now() + make_interval(secs => :lease)
                 where id = :id and lease_owner = :node and attempts = :attempt
-                  and status = 'RUNNING'
-                """)
-            .param("lease", JobStore.seconds(Leases.ofAttempt(timeout, attemptMargin)))
+                  and status = %s
+                """
+                    .formatted(RunStatus.RUNNING.sql()))
+            .param("lease", Sql.seconds(Leases.ofAttempt(timeout, attemptMargin)))
             .param("id", runId)
             .param("node", nodeId)
             .param("attempt", attempt)
@@ -164,11 +174,11 @@ final class RunStore {
   }
 
   /** The lease a run of this {@code timeout} is given (attempt timeout plus the margin). */
-  Duration leaseOf(Duration timeout) {
+  public Duration leaseOf(Duration timeout) {
     return Leases.ofAttempt(timeout, attemptMargin);
   }
 
-  Duration attemptMargin() {
+  public Duration attemptMargin() {
     return attemptMargin;
   }
 
@@ -176,7 +186,7 @@ final class RunStore {
    * Fails runs claimed by this node that cannot be attempted (their job's definition is
    * unreadable): {@code FAILED} at once, with the reason as the run's error, no retry.
    */
-  int failBroken(String nodeId, List<BrokenRun> broken) {
+  public int failBroken(String nodeId, List<BrokenRun> broken) {
     if (broken.isEmpty()) {
       return 0;
     }
@@ -184,24 +194,26 @@ final class RunStore {
             """
             with done as (
                 update runs r
-                set status = 'FAILED', finished_at = now(), error = b.reason,
+                set status = %2$s, finished_at = now(), error = b.reason,
                     next_attempt_at = null, lease_owner = null, lease_until = null
                 from unnest(:ids::bigint[], :attempts::int[], :reasons::text[])
                      as b(id, attempt, reason)
                 where r.id = b.id and r.lease_owner = :node and r.attempts = b.attempt
+                  and r.status in %3$s
                 returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
                           r.status, r.result_code as code, r.error
             ),
             failed_events as (
-                %s
+                %1$s
             )
             select count(*) from done
             """
-                .formatted(RUN_FAILED_EVENTS))
+                .formatted(
+                    RUN_FAILED_EVENTS, RunTransition.FAIL.to().sql(), RunTransition.FAIL.fromSql()))
         .param("node", nodeId)
         .param("ids", SqlArrays.bigints(broken, BrokenRun::id))
         .param("attempts", SqlArrays.ints(broken, BrokenRun::attempt))
-        .param("reasons", SqlArrays.texts(broken, b -> JobStore.stripNul(b.reason())))
+        .param("reasons", SqlArrays.texts(broken, b -> Sql.stripNul(b.reason())))
         .query(Integer.class)
         .single();
   }
@@ -213,7 +225,7 @@ final class RunStore {
    * pauseAfterFailures}, so its runs failed in a row are counted (other jobs' outcomes never touch
    * the jobs table).
    */
-  record Outcome(
+  public record Outcome(
       long runId,
       int attempt,
       RunStatus status,
@@ -223,12 +235,21 @@ final class RunStore {
       long durationMs,
       Duration retryIn,
       Instant startedAt,
-      boolean countsFailures) {}
+      boolean countsFailures) {
+
+    /** An outcome ends an attempt: it moves a run out of {@code RUNNING}, to where it may. */
+    public Outcome {
+      if (!RunTransition.endsAttemptIn(status)) {
+        throw new IllegalArgumentException("an attempt cannot end a run as " + status);
+      }
+    }
+  }
 
   /** A {@code run.failed} event per run of {@code done} that ended FAILED. */
   private static final String RUN_FAILED_EVENTS =
       EventSql.insertFrom(
-          """
+          RunSql.of(
+              """
           select d.tenant_id, 'run.failed' as type, d.job_id, d.id as run_id,
                  jsonb_build_object('jobId', d.job_id::text, 'jobName', j.name,
                                     'runId', d.id::text, 'scheduledFor', %s,
@@ -236,9 +257,9 @@ final class RunStore {
                                     'httpStatus', d.code, 'error', d.error) as data,
                  j.notification_url as job_url
           from done d join jobs j on j.id = d.job_id
-          where d.status = 'FAILED'
+          where d.status = {FAILED}
           """
-              .formatted(EventSql.instant("d.scheduled_for")));
+                  .formatted(EventSql.instant("d.scheduled_for"))));
 
   /** A {@code job.paused} event per job of {@code updated} that the outcomes paused. */
   private static final String JOB_PAUSED_EVENTS =
@@ -254,7 +275,7 @@ final class RunStore {
           """);
 
   /** A job the outcomes just paused: {@code pauseAfterFailures} runs in a row failed. */
-  record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
+  public record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
 
   /**
    * Records a batch of outcomes in one statement: each run's state (its row holds its latest
@@ -264,19 +285,20 @@ final class RunStore {
    * Outcomes are fenced by owner and attempt number: one of a run taken over by another node
    * records nothing. Returns the jobs paused.
    */
-  List<AutoPaused> complete(String nodeId, List<Outcome> outcomes) {
+  public List<AutoPaused> complete(String nodeId, List<Outcome> outcomes) {
     return jdbc
         .sql(
-            """
+            RunSql.of(
+                    """
             with done as (
                 update runs r
                 set status = o.status,
-                    finished_at = case when o.status in ('SUCCEEDED', 'FAILED') then now() end,
+                    finished_at = case when o.status in ({SUCCEEDED}, {FAILED}) then now() end,
                     duration_ms = o.duration_ms,
                     result_code = o.code,
                     error = o.error,
                     response_snippet = o.snippet,
-                    next_attempt_at = case when o.status = 'RETRYING'
+                    next_attempt_at = case when o.status = {RETRYING}
                                            then now() + make_interval(secs => o.retry_in) end,
                     attempt_started_at = o.started_at,
                     attempt_node = :node,
@@ -289,6 +311,7 @@ final class RunStore {
                      as o(id, attempt, status, code, error, snippet, duration_ms, retry_in,
                           started_at, counts_failures)
                 where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
+                  and r.status = {RUNNING}
                 returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
                           r.status, r.next_attempt_at, o.started_at, o.duration_ms, o.code,
                           o.error, o.snippet, o.counts_failures
@@ -299,7 +322,7 @@ final class RunStore {
                 select id, attempts, started_at, duration_ms, :node, code, error, snippet,
                        next_attempt_at
                 from done
-                where status = 'RETRYING' -- the attempt that ends a run is read from its row
+                where status = {RETRYING} -- the attempt that ends a run is read from its row
                 on conflict do nothing
             ),
             failed_events as (
@@ -308,13 +331,13 @@ final class RunStore {
             -- Per job: the runs that failed after its last success in this batch, and whether
             -- one succeeded (which resets the count before them).
             finished as (
-                select d.job_id, max(d.id) filter (where d.status = 'FAILED') as last_failed,
-                       count(*) filter (where d.status = 'FAILED' and d.id > coalesce(
+                select d.job_id, max(d.id) filter (where d.status = {FAILED}) as last_failed,
+                       count(*) filter (where d.status = {FAILED} and d.id > coalesce(
                            (select max(s.id) from done s
-                            where s.job_id = d.job_id and s.status = 'SUCCEEDED'), 0)) as failed,
-                       bool_or(d.status = 'SUCCEEDED') as succeeded
+                            where s.job_id = d.job_id and s.status = {SUCCEEDED}), 0)) as failed,
+                       bool_or(d.status = {SUCCEEDED}) as succeeded
                 from done d
-                where d.status in ('SUCCEEDED', 'FAILED') and d.counts_failures
+                where d.status in ({SUCCEEDED}, {FAILED}) and d.counts_failures
                 group by d.job_id
             ),
             -- Locked in id order (outcome writers of two nodes must not deadlock), and read as
@@ -362,20 +385,19 @@ final class RunStore {
                 %s
             )
             select id, tenant_id, name, failures, last_failed, pause from updated
-            """
+            """)
                 .formatted(RUN_FAILED_EVENTS, JOB_PAUSED_EVENTS))
         .param("node", nodeId)
         .param("ids", SqlArrays.bigints(outcomes, Outcome::runId))
         .param("attempts", SqlArrays.ints(outcomes, Outcome::attempt))
         .param("statuses", SqlArrays.texts(outcomes, o -> o.status().name()))
         .param("https", SqlArrays.ints(outcomes, Outcome::code))
-        .param("errors", SqlArrays.texts(outcomes, o -> JobStore.stripNul(o.error())))
-        .param("snippets", SqlArrays.texts(outcomes, o -> JobStore.stripNul(o.snippet())))
+        .param("errors", SqlArrays.texts(outcomes, o -> Sql.stripNul(o.error())))
+        .param("snippets", SqlArrays.texts(outcomes, o -> Sql.stripNul(o.snippet())))
         .param("durations", SqlArrays.bigints(outcomes, Outcome::durationMs))
         .param(
             "retries",
-            SqlArrays.doubles(
-                outcomes, o -> o.retryIn() == null ? null : JobStore.seconds(o.retryIn())))
+            SqlArrays.doubles(outcomes, o -> o.retryIn() == null ? null : Sql.seconds(o.retryIn())))
         .param("starts", SqlArrays.instants(outcomes, Outcome::startedAt))
         .param("counts", SqlArrays.booleans(outcomes, Outcome::countsFailures))
         .query(
@@ -386,14 +408,14 @@ final class RunStore {
                     : null)
         .list()
         .stream()
-        .filter(java.util.Objects::nonNull)
+        .filter(Objects::nonNull)
         .toList();
   }
 
   /**
    * What a shutdown's hand-back did: runs given back unattempted, and runs left to be taken over.
    */
-  record HandBack(int notAttempted, int inProgress) {}
+  public record HandBack(int notAttempted, int inProgress) {}
 
   /**
    * Shutdown: runs this node holds but has not attempted go back to the queue, due now, for any
@@ -402,26 +424,27 @@ final class RunStore {
    * so that another node takes them over at once as it would a dead node's, with the next attempt
    * number.
    */
-  HandBack handBack(String nodeId, List<Long> inProgress) {
+  public HandBack handBack(String nodeId, List<Long> inProgress) {
     return jdbc.sql(
-            """
+            RunSql.of(
+                """
             with not_attempted as (
                 update runs
-                set status = case when attempts > 1 then 'RETRYING' else 'PENDING' end,
+                set status = case when attempts > 1 then {RETRYING} else {PENDING} end,
                     attempts = attempts - 1, lease_owner = null, lease_until = null,
                     next_attempt_at = now()
-                where lease_owner = :node and status = 'RUNNING'
+                where lease_owner = :node and status = {RUNNING}
                   and id <> all(:in_progress::bigint[])
                 returning 1
             ),
             in_progress as (
                 update runs set lease_until = now()
-                where lease_owner = :node and status = 'RUNNING'
+                where lease_owner = :node and status = {RUNNING}
                   and id = any(:in_progress::bigint[])
                 returning 1
             )
             select (select count(*) from not_attempted), (select count(*) from in_progress)
-            """)
+            """))
         .param("node", nodeId)
         .param("in_progress", SqlArrays.bigints(inProgress, id -> id))
         .query((rs, row) -> new HandBack(rs.getInt(1), rs.getInt(2)))
@@ -432,30 +455,33 @@ final class RunStore {
    * Runs due and not being delivered (pending, or waiting to retry, and due), up to {@code cap}:
    * the backlog the workers have not taken yet, read on the delivery queue's index.
    */
-  long countWaiting(int cap) {
+  public long countWaiting(int cap) {
     return jdbc.sql(
-            """
+            RunSql.of(
+                """
             select count(*) from (
                 select 1 from runs
-                where next_attempt_at <= now() and status in ('PENDING', 'RETRYING')
+                where next_attempt_at <= now() and status in ({PENDING}, {RETRYING})
                 limit :cap) w
-            """)
+            """))
         .param("cap", cap)
         .query(Long.class)
         .single();
   }
 
   /** Deletes up to {@code batch} finished runs older than {@code age}; returns how many. */
-  int deleteFinishedBefore(Duration age, int batch) {
+  public int deleteFinishedBefore(Duration age, int batch) {
     return jdbc.sql(
             """
             delete from runs where id in (
                 select id from runs
                 where finished_at < now() - make_interval(secs => :age)
+                  and status in %s
                 order by finished_at
                 limit :batch)
-            """)
-        .param("age", JobStore.seconds(age))
+            """
+                .formatted(RunTransition.EXPIRE.fromSql()))
+        .param("age", Sql.seconds(age))
         .param("batch", batch)
         .update();
   }

@@ -1,11 +1,11 @@
-package dev.punctual.engine;
+package dev.punctual.notification;
 
 /**
  * The SQL that records notification events, as fragments of the statements that record their causes
  * (docs/api.md, "Notifications"): an event exists exactly when its cause was recorded, and costs no
  * round trip of its own.
  */
-final class EventSql {
+public final class EventSql {
   private EventSql() {}
 
   /**
@@ -13,7 +13,7 @@ final class EventSql {
    * tenant_id, type, job_id, run_id, data (jsonb), job_url}. An event goes to the job's endpoint,
    * else the tenant's; with neither it is only listed ({@code NOT_SENT}).
    */
-  static String insertFrom(String source) {
+  public static String insertFrom(String source) {
     return """
         insert into events (tenant_id, type, job_id, run_id, data, url, status, next_attempt_at)
         select s.tenant_id, s.type, s.job_id, s.run_id, s.data, u.url,
@@ -28,7 +28,7 @@ final class EventSql {
   }
 
   /** An instant as the API shows it: RFC 3339 in UTC, to the microsecond. */
-  static String instant(String column) {
+  public static String instant(String column) {
     return "to_char(%s at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')".formatted(column);
   }
 }

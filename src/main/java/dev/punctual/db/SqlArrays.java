@@ -1,4 +1,4 @@
-package dev.punctual.engine;
+package dev.punctual.db;
 
 import dev.punctual.definition.IsoInstant;
 import java.sql.Connection;
@@ -19,34 +19,34 @@ import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
  * <p>The values go in a Java array of the element type ({@code Long[]} for {@code bigint[]}, and so
  * on), never an {@code Object[]}: for typed arrays the driver sends PostgreSQL's binary array
  * format, for an {@code Object[]} it writes and quotes the text form of every element, which was a
- * tenth of the engine thread's samples in a burst (JFR, docs/benchmarks.md). A null element is SQL
- * NULL.
+ * tenth of the engine thread's samples in a burst (JFR; the figures are in docs/benchmarks.md). A
+ * null element is SQL NULL.
  */
-final class SqlArrays {
+public final class SqlArrays {
   private SqlArrays() {}
 
-  static <T> SqlTypeValue bigints(List<T> rows, Function<T, Long> column) {
+  public static <T> SqlTypeValue bigints(List<T> rows, Function<T, Long> column) {
     return array("bigint", Long[]::new, rows, column);
   }
 
-  static <T> SqlTypeValue ints(List<T> rows, Function<T, Integer> column) {
+  public static <T> SqlTypeValue ints(List<T> rows, Function<T, Integer> column) {
     return array("int", Integer[]::new, rows, column);
   }
 
-  static <T> SqlTypeValue doubles(List<T> rows, Function<T, Double> column) {
+  public static <T> SqlTypeValue doubles(List<T> rows, Function<T, Double> column) {
     return array("float8", Double[]::new, rows, column);
   }
 
-  static <T> SqlTypeValue booleans(List<T> rows, Function<T, Boolean> column) {
+  public static <T> SqlTypeValue booleans(List<T> rows, Function<T, Boolean> column) {
     return array("boolean", Boolean[]::new, rows, column);
   }
 
-  static <T> SqlTypeValue texts(List<T> rows, Function<T, String> column) {
+  public static <T> SqlTypeValue texts(List<T> rows, Function<T, String> column) {
     return array("text", String[]::new, rows, column);
   }
 
   /** Instants as a {@code text[]}, to be cast to {@code timestamptz[]} in the statement. */
-  static <T> SqlTypeValue instants(List<T> rows, Function<T, Instant> column) {
+  public static <T> SqlTypeValue instants(List<T> rows, Function<T, Instant> column) {
     return texts(
         rows,
         row -> {

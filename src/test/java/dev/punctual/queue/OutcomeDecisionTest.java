@@ -1,16 +1,15 @@
-package dev.punctual.engine;
+package dev.punctual.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.punctual.definition.RetryPolicy;
-import dev.punctual.definition.RunStatus;
 import dev.punctual.delivery.AttemptResult;
 import java.time.Duration;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** What an attempt's result means for its run, decided without I/O or randomness. */
-class DeliveryOutcomeTest {
+class OutcomeDecisionTest {
   private static final RetryPolicy RETRY =
       new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(10), 3.0);
   private static final RetryPolicy RETRY_MORE =
@@ -25,8 +24,8 @@ class DeliveryOutcomeTest {
 
   @Test
   void successSucceeds() {
-    RunStore.Outcome o =
-        DeliveryStage.outcome(
+    RunQueue.Outcome o =
+        OutcomeDecision.decide(
             1, 1, RETRY, result(AttemptResult.Outcome.SUCCESS, 204, null), T0, false, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(o.code()).isEqualTo(204);
@@ -37,19 +36,19 @@ class DeliveryOutcomeTest {
   void failuresRetryWithBackoffAndEqualJitterUntilTheLastAttempt() {
     AttemptResult failed = result(AttemptResult.Outcome.FAILURE, 500, null);
     // initial 1 s x 3^(n-1), capped at 10 s; half fixed, half jitter.
-    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, false, NO_JITTER).retryIn())
+    assertThat(OutcomeDecision.decide(1, 1, RETRY, failed, T0, false, NO_JITTER).retryIn())
         .isEqualTo(Duration.ofMillis(500));
-    assertThat(DeliveryStage.outcome(1, 1, RETRY, failed, T0, false, FULL_JITTER).retryIn())
+    assertThat(OutcomeDecision.decide(1, 1, RETRY, failed, T0, false, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(1));
-    assertThat(DeliveryStage.outcome(1, 2, RETRY, failed, T0, false, FULL_JITTER).retryIn())
+    assertThat(OutcomeDecision.decide(1, 2, RETRY, failed, T0, false, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(3));
-    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, false, NO_JITTER).retryIn())
+    assertThat(OutcomeDecision.decide(1, 3, RETRY, failed, T0, false, NO_JITTER).retryIn())
         .isEqualTo(Duration.ofMillis(4500)); // 9 s, half of it fixed
-    assertThat(DeliveryStage.outcome(1, 5, RETRY_MORE, failed, T0, false, FULL_JITTER).retryIn())
+    assertThat(OutcomeDecision.decide(1, 5, RETRY_MORE, failed, T0, false, FULL_JITTER).retryIn())
         .isEqualTo(Duration.ofSeconds(10)); // 27 s capped at 10 s
-    assertThat(DeliveryStage.outcome(1, 3, RETRY, failed, T0, false, NO_JITTER).status())
+    assertThat(OutcomeDecision.decide(1, 3, RETRY, failed, T0, false, NO_JITTER).status())
         .isEqualTo(RunStatus.RETRYING);
-    RunStore.Outcome last = DeliveryStage.outcome(1, 4, RETRY, failed, T0, false, NO_JITTER);
+    RunQueue.Outcome last = OutcomeDecision.decide(1, 4, RETRY, failed, T0, false, NO_JITTER);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
     assertThat(last.retryIn()).isNull();
   }
@@ -57,7 +56,7 @@ class DeliveryOutcomeTest {
   @Test
   void retryAfterReplacesTheBackoffCappedAtTheMaximum() {
     assertThat(
-            DeliveryStage.outcome(
+            OutcomeDecision.decide(
                     1,
                     1,
                     RETRY,
@@ -68,7 +67,7 @@ class DeliveryOutcomeTest {
                 .retryIn())
         .isEqualTo(Duration.ofSeconds(7));
     assertThat(
-            DeliveryStage.outcome(
+            OutcomeDecision.decide(
                     1,
                     1,
                     RETRY,
@@ -82,16 +81,16 @@ class DeliveryOutcomeTest {
 
   @Test
   void anAttemptTheEgressGuardRefusedFailsAtOnce() {
-    RunStore.Outcome o =
-        DeliveryStage.outcome(
+    RunQueue.Outcome o =
+        OutcomeDecision.decide(
             1, 1, RETRY, result(AttemptResult.Outcome.BLOCKED, null, null), T0, false, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.FAILED);
   }
 
   @Test
   void aTargetThatAnswersGoneFailsAtOnceWithAttemptsLeft() {
-    RunStore.Outcome o =
-        DeliveryStage.outcome(
+    RunQueue.Outcome o =
+        OutcomeDecision.decide(
             1, 1, RETRY, result(AttemptResult.Outcome.GONE, 410, null), T0, false, NO_JITTER);
     assertThat(o.status()).isEqualTo(RunStatus.FAILED);
     assertThat(o.retryIn()).isNull();

@@ -1,0 +1,59 @@
+package dev.punctual.queue;
+
+import dev.punctual.definition.RetryPolicy;
+import dev.punctual.delivery.AttemptResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * What an attempt's result means for its run: a plain function, no I/O, no clock, no randomness.
+ */
+public final class OutcomeDecision {
+  private OutcomeDecision() {}
+
+  /**
+   * What an attempt's result means for its run: {@code SUCCEEDED}; {@code FAILED} when the egress
+   * guard refused it (it would refuse again), the target answered {@code 410 Gone} (it asks for no
+   * more), or no attempt is left; otherwise {@code RETRYING} after the policy's backoff (or the
+   * target's {@code Retry-After}).
+   *
+   * @param started when the attempt started
+   * @param countsFailures the run's job counts its runs failed in a row ({@code
+   *     pauseAfterFailures})
+   * @param random the jitter's source: a long in {@code [0, bound]}
+   */
+  public static RunQueue.Outcome decide(
+      long runId,
+      int attempt,
+      RetryPolicy retry,
+      AttemptResult result,
+      Instant started,
+      boolean countsFailures,
+      LongUnaryOperator random) {
+    RunStatus status;
+    Duration retryIn = null;
+    if (result.succeeded()) {
+      status = RunStatus.SUCCEEDED;
+    } else if (result.outcome() == AttemptResult.Outcome.BLOCKED
+        || result.outcome() == AttemptResult.Outcome.GONE) {
+      status = RunStatus.FAILED;
+    } else if (retry.allowsAfter(attempt)) {
+      status = RunStatus.RETRYING;
+      retryIn = retry.backoff(attempt, result.retryAfter(), random);
+    } else {
+      status = RunStatus.FAILED;
+    }
+    return new RunQueue.Outcome(
+        runId,
+        attempt,
+        status,
+        result.code(),
+        result.error(),
+        result.responseSnippet(),
+        result.durationMs(),
+        retryIn,
+        started,
+        countsFailures);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.punctual.queue;
+
+import static dev.punctual.queue.RunStatus.FAILED;
+import static dev.punctual.queue.RunStatus.PENDING;
+import static dev.punctual.queue.RunStatus.RETRYING;
+import static dev.punctual.queue.RunStatus.RUNNING;
+import static dev.punctual.queue.RunStatus.SKIPPED;
+import static dev.punctual.queue.RunStatus.SUCCEEDED;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every way a run's status may move, written once. Each statement of this package that creates a
+ * run, changes its status or deletes it names the transition it makes, and renders its {@code WHERE
+ * status IN (…)} from {@link #fromSql()}: a status moves only along these edges. docs/engine.md
+ * draws them as a state diagram, which {@code RunTransitionTest} compares with this table.
+ */
+public enum RunTransition {
+  /** A fire for any worker, a catch-up, a backfill, a manual run or a replay: due, not started. */
+  CREATE_PENDING(Set.of(), PENDING),
+  /** A fire the node that fired it delivers itself: created in its first attempt, leased. */
+  CREATE_RUNNING(Set.of(), RUNNING),
+  /** A fire of a job with overlap {@code SKIP} while a run of it is active: recorded, not sent. */
+  CREATE_SKIPPED(Set.of(), SKIPPED),
+  /**
+   * A worker takes a due run for its next attempt; a {@code RUNNING} one only when its owner died
+   * or its lease ran out (a takeover: the attempt is made again, with the same run id).
+   */
+  CLAIM(EnumSet.of(PENDING, RETRYING, RUNNING), RUNNING),
+  /** The attempt succeeded. */
+  SUCCEED(EnumSet.of(RUNNING), SUCCEEDED),
+  /** The attempt failed and the retry policy allows another, later. */
+  RETRY(EnumSet.of(RUNNING), RETRYING),
+  /** The attempt failed for good, or the run could not be attempted (its job is unreadable). */
+  FAIL(EnumSet.of(RUNNING), FAILED),
+  /** A stopping node gives back a first attempt it never made. */
+  HAND_BACK_FIRST(EnumSet.of(RUNNING), PENDING),
+  /** A stopping node gives back a later attempt it never made. */
+  HAND_BACK_RETRY(EnumSet.of(RUNNING), RETRYING),
+  /** Retention deletes a finished run ({@code to} is null: the run is gone). */
+  EXPIRE(RunStatus.FINISHED, null);
+
+  private final Set<RunStatus> from;
+  private final RunStatus to;
+
+  RunTransition(Set<RunStatus> from, RunStatus to) {
+    this.from = from.isEmpty() ? Set.of() : EnumSet.copyOf(from);
+    this.to = to;
+  }
+
+  /** The statuses this transition leaves; empty for a run created by it. */
+  public Set<RunStatus> from() {
+    return from;
+  }
+
+  /** The status it reaches; null when the run is deleted. */
+  public RunStatus to() {
+    return to;
+  }
+
+  /** {@link #from()} as an SQL list, for a statement's {@code status in …}. */
+  String fromSql() {
+    return RunStatus.sqlList(from);
+  }
+
+  /** The transitions that end an attempt: what an outcome may record. */
+  public static final Set<RunTransition> ATTEMPT_ENDS = EnumSet.of(SUCCEED, RETRY, FAIL);
+
+  /** Whether an attempt's outcome may leave its run in {@code status}. */
+  public static boolean endsAttemptIn(RunStatus status) {
+    return ATTEMPT_ENDS.stream().anyMatch(t -> t.to == status);
+  }
+
+  /** Whether a run in {@code from} may move to {@code to} along some transition. */
+  public static boolean allowed(RunStatus from, RunStatus to) {
+    for (RunTransition t : values()) {
+      if (t.from.contains(from) && t.to == to) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a run may be created in {@code status}. */
+  public static boolean createsIn(RunStatus status) {
+    for (RunTransition t : values()) {
+      if (t.from.isEmpty() && t.to == status) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
