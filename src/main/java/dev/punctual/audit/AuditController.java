@@ -1,6 +1,6 @@
 package dev.punctual.audit;
 
-import dev.punctual.tenant.Caller;
+import dev.punctual.identity.Caller;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.Pagination;
 import java.util.Arrays;

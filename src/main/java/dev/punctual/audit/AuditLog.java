@@ -1,6 +1,6 @@
 package dev.punctual.audit;
 
-import dev.punctual.tenant.Caller;
+import dev.punctual.identity.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -3,7 +3,6 @@ package dev.punctual.delivery;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,7 @@ final class BrokerSupport {
     headers.put("X-Punctual-Attempt", String.valueOf(attempt.number()));
     headers.putAll(attempt.traceHeaders()); // traceparent, when tracing is on
     if (!attempt.signingSecrets().isEmpty()) {
-      long timestamp = Instant.now().getEpochSecond();
+      long timestamp = attempt.startedAt().getEpochSecond();
       headers.put("webhook-id", runId);
       headers.put("webhook-timestamp", String.valueOf(timestamp));
       headers.put(

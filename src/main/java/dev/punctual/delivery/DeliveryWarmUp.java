@@ -1,6 +1,7 @@
 package dev.punctual.delivery;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class DeliveryWarmUp {
    * Delivers up to {@code requests} requests to a sink of its own, stopping early at {@code limit};
    * returns when every request sent has its outcome.
    */
-  public static Result run(int requests, Duration limit, String version)
+  public static Result run(int requests, Duration limit, String version, Clock clock)
       throws IOException, InterruptedException {
     long started = System.nanoTime();
     try (WarmUpSink sink = WarmUpSink.start(IN_FLIGHT, version)) {
@@ -52,8 +53,9 @@ public final class DeliveryWarmUp {
           break;
         }
         sent++;
+        Instant now = clock.instant();
         Attempt attempt =
-            new Attempt(sent, 0, "warm-up", Instant.now(), 1, sink.target(), signing, Map.of());
+            new Attempt(sent, 0, "warm-up", now, 1, now, sink.target(), signing, Map.of());
         sink.deliverer()
             .send(attempt)
             .whenComplete(

@@ -137,7 +137,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
       return result;
     }
     if (target.auth() == null) {
-      return execute(request, target.timeout(), started, result);
+      return execute(request, target.timeout(), started, attempt.startedAt(), result);
     }
     // OAuth 2.0 client credentials: a token first (cached, shared by concurrent deliveries).
     SimpleRequestBuilder withoutToken = request;
@@ -155,7 +155,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
                 return;
               }
               withoutToken.setHeader("Authorization", "Bearer " + token.value());
-              execute(withoutToken, target.timeout(), started, result)
+              execute(withoutToken, target.timeout(), started, attempt.startedAt(), result)
                   .thenAccept(
                       r -> {
                         if (r.code() != null && r.code() == 401) {
@@ -259,7 +259,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
               .addHeader("User-Agent", userAgent)
               .setBody(notification.body(), ContentType.APPLICATION_JSON);
       if (!notification.signingSecrets().isEmpty()) {
-        long timestamp = Instant.now().getEpochSecond();
+        long timestamp = notification.at().getEpochSecond();
         request
             .addHeader("webhook-id", notification.id())
             .addHeader("webhook-timestamp", String.valueOf(timestamp))
@@ -276,14 +276,18 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
           failure(AttemptResult.Outcome.FAILURE, "invalid request: " + e.getMessage(), started));
       return result;
     }
-    return execute(request, notification.timeout(), started, result);
+    return execute(request, notification.timeout(), started, notification.at(), result);
   }
 
-  /** Sends {@code request}; the whole exchange is bounded by {@code timeout}. */
+  /**
+   * Sends {@code request}; the whole exchange is bounded by {@code timeout}. {@code started} is the
+   * monotonic clock's reading at {@code startedAt}, the service clock's.
+   */
   private CompletableFuture<AttemptResult> execute(
       SimpleRequestBuilder request,
       Duration timeout,
       long started,
+      Instant startedAt,
       CompletableFuture<AttemptResult> result) {
     Future<CappedBodyConsumer.Answer> call =
         client.execute(
@@ -292,7 +296,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
             new FutureCallback<>() {
               @Override
               public void completed(CappedBodyConsumer.Answer answer) {
-                result.complete(answered(answer, started));
+                result.complete(answered(answer, started, startedAt));
               }
 
               @Override
@@ -344,7 +348,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
         .addHeader("User-Agent", userAgent);
     attempt.traceHeaders().forEach(builder::addHeader); // traceparent, when tracing is on
     if (!attempt.signingSecrets().isEmpty()) {
-      long timestamp = Instant.now().getEpochSecond();
+      long timestamp = attempt.startedAt().getEpochSecond();
       builder
           .addHeader("webhook-id", runId)
           .addHeader("webhook-timestamp", String.valueOf(timestamp))
@@ -381,7 +385,9 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
         : ContentType.create("text/plain", StandardCharsets.UTF_8);
   }
 
-  private static AttemptResult answered(CappedBodyConsumer.Answer answer, long started) {
+  private static AttemptResult answered(
+      CappedBodyConsumer.Answer answer, long started, Instant startedAt) {
+    Instant answeredAt = startedAt.plusNanos(System.nanoTime() - started);
     int status = answer.status();
     boolean ok = status >= 200 && status < 300;
     String error =
@@ -402,7 +408,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
         error,
         answer.snippet(),
         millisSince(started),
-        retryAfter(answer.retryAfter()));
+        retryAfter(answer.retryAfter(), answeredAt));
   }
 
   private static AttemptResult outcomeOf(Exception e, long started, Duration timeout) {
@@ -435,7 +441,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
   }
 
   /** {@code Retry-After}: seconds, or an HTTP date; null when absent or unreadable. */
-  static Duration retryAfter(String header) {
+  static Duration retryAfter(String header, Instant now) {
     if (header == null || header.isBlank()) {
       return null;
     }
@@ -446,7 +452,7 @@ public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseabl
       try {
         ZonedDateTime at =
             ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.US));
-        Duration d = Duration.between(Instant.now(), at.toInstant());
+        Duration d = Duration.between(now, at.toInstant());
         return d.isNegative() ? Duration.ZERO : d;
       } catch (RuntimeException ignored) {
         return null;

@@ -1,6 +1,7 @@
 package dev.punctual.delivery;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -8,4 +9,9 @@ import java.util.List;
  * Webhooks payload ({@code {"type", "timestamp", "data"}}), signed with {@code signingSecrets}.
  */
 public record Notification(
-    String id, String url, String body, List<String> signingSecrets, Duration timeout) {}
+    String id,
+    String url,
+    String body,
+    List<String> signingSecrets,
+    Duration timeout,
+    Instant at) {}

@@ -43,6 +43,7 @@ public final class SecretOpening implements Deliverer, NotificationPoster {
               attempt.jobName(),
               attempt.scheduledFor(),
               attempt.number(),
+              attempt.startedAt(),
               open(attempt.target()),
               open(attempt.signingSecrets()),
               attempt.traceHeaders());
@@ -62,7 +63,8 @@ public final class SecretOpening implements Deliverer, NotificationPoster {
               notification.url(),
               notification.body(),
               open(notification.signingSecrets()),
-              notification.timeout());
+              notification.timeout(),
+              notification.at());
     } catch (SecretUnavailableException e) {
       return failed(e);
     }

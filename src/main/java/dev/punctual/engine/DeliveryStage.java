@@ -6,6 +6,7 @@ import dev.punctual.delivery.Deliverer;
 import dev.punctual.queue.OutcomeDecision;
 import dev.punctual.queue.RunQueue;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -86,27 +87,22 @@ final class DeliveryStage {
   private volatile boolean killed;
   private final EngineThreads threads;
   private final Ticker ticker;
+  private final DatabaseClock clock;
   private final EngineTracing tracing;
   private java.util.concurrent.Future<?> claimLoop;
   private java.util.concurrent.Future<?> writeLoop;
 
-  DeliveryStage(
-      String nodeId,
-      EngineSettings settings,
-      RunQueue runs,
-      Deliverer http,
-      EngineMetrics metrics,
-      EngineThreads threads,
-      Ticker ticker,
-      EngineTracing tracing) {
-    this.tracing = tracing;
-    this.threads = threads;
-    this.ticker = ticker;
-    this.nodeId = nodeId;
-    this.settings = settings;
+  DeliveryStage(NodeContext node, RunQueue runs, Deliverer http) {
+    this.tracing = node.tracing();
+    this.threads = node.threads();
+    this.ticker = node.ticker();
+    this.clock = node.clock();
+    this.nodeId = node.nodeId();
+    this.settings = node.settings();
+    this.metrics = node.metrics();
     this.runs = runs;
     this.http = http;
-    this.metrics = metrics;
+    metrics.measureInFlight(this::inFlight);
     this.slots = new Semaphore(settings.maxInFlight());
     this.queue = new FairQueue(settings.tenantMaxInFlight());
     this.tenantHoldLimit = 4 * settings.tenantMaxInFlight();
@@ -287,7 +283,8 @@ final class DeliveryStage {
       queue.done(run.tenantId());
       return; // taken over while it waited here: the node that took it makes the attempt
     }
-    java.time.Instant started = java.time.Instant.now();
+    // The database's clock, as this node reads it: start times and signatures agree across nodes.
+    Instant started = clock.now();
     EngineTracing.Attempt span = tracing.attempt(run);
     Attempt attempt =
         new Attempt(
@@ -296,6 +293,7 @@ final class DeliveryStage {
             run.jobName(),
             run.scheduledFor(),
             run.attempt(),
+            started,
             run.target(),
             run.signingSecrets(),
             span.headers());
@@ -379,7 +377,7 @@ final class DeliveryStage {
    * Queues the outcome for the writer, then counts it. In that order: a meter registry that throws
    * (Prometheus refuses a name registered twice with different tags) must not cost the outcome.
    */
-  private void record(RunQueue.OwnedRun run, AttemptResult result, java.time.Instant started) {
+  private void record(RunQueue.OwnedRun run, AttemptResult result, Instant started) {
     outcomes.add(
         OutcomeDecision.decide(
             run.id(), run.attempt(), run.retry(), result, started, run.countsFailures(), jitter));

@@ -1,11 +1,16 @@
 package dev.punctual.engine;
 
+import dev.punctual.config.ClockConfig;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.NotificationPoster;
+import dev.punctual.node.LiveNodes;
+import dev.punctual.node.NodeStore;
 import dev.punctual.queue.RunQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -49,121 +54,105 @@ public final class Engine {
   private volatile boolean running;
   private volatile boolean stopping;
 
-  /** The engine alone (benchmarks, tests): no notification events sent, nothing traced. */
-  public Engine(
-      String nodeId,
-      EngineSettings settings,
-      DataSource dataSource,
-      Deliverer deliverer,
-      MeterRegistry registry) {
-    this(
-        nodeId,
-        settings,
-        dataSource,
-        deliverer,
-        null,
-        registry,
-        Ticker.SYSTEM,
-        EngineTracing.NONE,
-        new LiveNodes());
-  }
-
   /**
-   * The service's engine: notification events sent by {@code notifications} (null: they wait), runs
-   * and attempts traced by {@code tracing}.
+   * An engine's builder: what it cannot run without is named here, everything else has a default in
+   * {@link Builder}.
    */
-  public Engine(
-      String nodeId,
-      EngineSettings settings,
-      DataSource dataSource,
-      Deliverer deliverer,
-      NotificationPoster notifications,
-      MeterRegistry registry,
-      EngineTracing tracing) {
-    this(
-        nodeId,
-        settings,
-        dataSource,
-        deliverer,
-        notifications,
-        registry,
-        Ticker.SYSTEM,
-        tracing,
-        new LiveNodes());
+  public static Builder builder(
+      String nodeId, EngineSettings settings, DataSource dataSource, Deliverer deliverer) {
+    return new Builder(nodeId, settings, dataSource, deliverer);
   }
 
-  /** The service's engine: the per-tenant limits of the API share {@code liveNodes} with it. */
-  public Engine(
-      String nodeId,
-      EngineSettings settings,
-      DataSource dataSource,
-      Deliverer deliverer,
-      NotificationPoster notifications,
-      MeterRegistry registry,
-      EngineTracing tracing,
-      LiveNodes liveNodes) {
-    this(
-        nodeId,
-        settings,
-        dataSource,
-        deliverer,
-        notifications,
-        registry,
-        Ticker.SYSTEM,
-        tracing,
-        liveNodes);
+  /** Every setting of an engine, with its default, in one place. */
+  public static final class Builder {
+    private final String nodeId;
+    private final EngineSettings settings;
+    private final DataSource dataSource;
+    private final Deliverer deliverer;
+    private NotificationPoster notifications;
+    private MeterRegistry registry = new SimpleMeterRegistry();
+    private Clock clock = ClockConfig.SYSTEM;
+    private Ticker ticker;
+    private EngineTracing tracing = EngineTracing.NONE;
+    private LiveNodes liveNodes = new LiveNodes();
+
+    private Builder(
+        String nodeId, EngineSettings settings, DataSource dataSource, Deliverer deliverer) {
+      this.nodeId = nodeId;
+      this.settings = settings;
+      this.dataSource = dataSource;
+      this.deliverer = deliverer;
+    }
+
+    /** Sends notification events; default none (events wait for a node that sends them). */
+    public Builder notifications(NotificationPoster poster) {
+      this.notifications = poster;
+      return this;
+    }
+
+    /** Where the engine's metrics go; default a registry of its own that nobody reads. */
+    public Builder registry(MeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** The service's clock (the wall clock the database clock corrects); default the system's. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Spans of fires and attempts; default none. */
+    public Builder tracing(EngineTracing tracing) {
+      this.tracing = tracing;
+      return this;
+    }
+
+    /** The live-node counts the engine's heartbeat updates; default counts of its own. */
+    public Builder liveNodes(LiveNodes liveNodes) {
+      this.liveNodes = liveNodes;
+      return this;
+    }
+
+    /** A fake time source for unit tests; default the real one on {@link #clock}. */
+    Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
+
+    public Engine build() {
+      return new Engine(this, ticker != null ? ticker : Ticker.of(clock));
+    }
   }
 
-  Engine(
-      String nodeId,
-      EngineSettings settings,
-      DataSource dataSource,
-      Deliverer deliverer,
-      NotificationPoster notifications,
-      MeterRegistry registry,
-      Ticker ticker,
-      EngineTracing tracing,
-      LiveNodes liveNodes) {
-    this.nodeId = nodeId;
-    this.liveNodes = liveNodes;
-    this.threads = new EngineThreads(nodeId);
-    this.settings = settings;
+  private Engine(Builder b, Ticker ticker) {
+    this.nodeId = b.nodeId;
+    this.settings = b.settings;
+    this.liveNodes = b.liveNodes;
     this.ticker = ticker;
+    this.threads = new EngineThreads(nodeId);
     DefinitionCodec.warmUp(); // not on the first claim's time
     this.clock = new DatabaseClock(ticker);
-    JdbcClient jdbc = JdbcClient.create(dataSource);
-    TransactionTemplate transactions =
-        new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    this.metrics = new EngineMetrics(b.registry);
+    JdbcClient jdbc = JdbcClient.create(b.dataSource);
     this.nodes = new NodeStore(jdbc);
     this.runs = new RunQueue(jdbc, settings.attemptMargin());
     this.jobs = new JobStore(jdbc, settings.attemptMargin());
-    DeliveryStage[] holder = new DeliveryStage[1];
-    this.metrics = new EngineMetrics(registry, () -> holder[0] == null ? 0 : holder[0].inFlight());
-    this.delivery =
-        settings.delivers()
-            ? new DeliveryStage(
-                nodeId, settings, runs, deliverer, metrics, threads, ticker, tracing)
-            : null;
-    holder[0] = delivery;
     this.events = new EventStore(jdbc);
+    NodeContext node =
+        new NodeContext(nodeId, settings, metrics, threads, ticker, clock, b.tracing);
+    this.delivery = settings.delivers() ? new DeliveryStage(node, runs, b.deliverer) : null;
     this.notifier =
-        settings.delivers() && notifications != null
-            ? new NotificationStage(
-                nodeId, events, notifications, metrics, threads, ticker, NOTIFICATION_POLL)
+        settings.delivers() && b.notifications != null
+            ? new NotificationStage(node, events, b.notifications, NOTIFICATION_POLL)
             : null;
     this.trigger =
         settings.schedules()
             ? new TriggerStage(
-                nodeId,
-                settings,
+                node,
                 jobs,
-                transactions,
-                clock,
-                metrics,
+                new TransactionTemplate(new DataSourceTransactionManager(b.dataSource)),
                 delivery,
-                threads,
-                ticker,
-                tracing,
                 liveNodes)
             : null;
   }

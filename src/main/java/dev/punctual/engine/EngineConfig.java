@@ -3,25 +3,34 @@ package dev.punctual.engine;
 import dev.punctual.audit.AuditSettings;
 import dev.punctual.config.EngineProperties;
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.config.TracingSwitch;
 import dev.punctual.config.Version;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.definition.Channels;
 import dev.punctual.definition.TargetKind;
 import dev.punctual.delivery.AmqpDelivery;
-import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
 import dev.punctual.delivery.NatsDelivery;
 import dev.punctual.delivery.RedisDelivery;
+import dev.punctual.delivery.SecretOpening;
 import dev.punctual.delivery.TargetDeliverers;
 import dev.punctual.job.BackfillSettings;
+import dev.punctual.node.LiveNodes;
+import dev.punctual.node.NodeSettings;
+import dev.punctual.secret.SecretBox;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import java.time.Clock;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The service's engine: one per node, started after the web server is up and stopped before the
@@ -42,6 +51,12 @@ class EngineConfig {
   @Bean
   AuditSettings auditSettings(EngineSettings settings) {
     return new AuditSettings(settings.retention());
+  }
+
+  /** A node is dead for the nodes list by the rule the engine takes its work over by. */
+  @Bean
+  NodeSettings nodeSettings(EngineSettings settings) {
+    return new NodeSettings(settings.deadNodeAfter());
   }
 
   /** Backfills are paced at the tenant's fire rate. */
@@ -81,12 +96,6 @@ class EngineConfig {
     return new NatsDelivery(guard);
   }
 
-  /** Also used by the Jobs API, which refuses denied literal addresses when a job is written. */
-  @Bean
-  EgressGuard egressGuard(PunctualProperties properties) {
-    return EgressGuard.of(properties.egressAllow(), properties.egressDeny());
-  }
-
   /** On the engine's own pool ({@code DatabaseConfig.engineDataSource}), closed after it stops. */
   @Bean
   Engine engine(
@@ -99,15 +108,15 @@ class EngineConfig {
       NatsDelivery nats,
       MeterRegistry registry,
       PgNotifications notifications,
-      org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.Tracer> tracer,
-      org.springframework.beans.factory.ObjectProvider<io.micrometer.tracing.propagation.Propagator>
-          propagator,
-      org.springframework.core.env.Environment environment,
-      dev.punctual.secret.SecretBox secrets,
-      LiveNodes liveNodes) {
+      ObjectProvider<Tracer> tracer,
+      ObjectProvider<Propagator> propagator,
+      Environment environment,
+      SecretBox secrets,
+      LiveNodes liveNodes,
+      Clock clock) {
     // One deliverer per target kind; secrets opened right before a request is sent.
-    dev.punctual.delivery.SecretOpening opening =
-        new dev.punctual.delivery.SecretOpening(
+    SecretOpening opening =
+        new SecretOpening(
             secrets,
             new TargetDeliverers(
                 Map.of(
@@ -116,26 +125,20 @@ class EngineConfig {
                     TargetKind.REDIS, redis,
                     TargetKind.NATS, nats)),
             notificationDelivery);
-    Deliverer deliverer = opening;
     // Spans only when an OTLP endpoint is set (TracingSwitch): none made for nobody.
-    io.micrometer.tracing.Tracer t =
-        dev.punctual.config.TracingSwitch.on(environment) ? tracer.getIfAvailable() : null;
+    Tracer t = TracingSwitch.on(environment) ? tracer.getIfAvailable() : null;
     EngineTracing tracing =
         t == null
             ? EngineTracing.NONE
-            : new EngineTracing(
-                t,
-                propagator.getIfAvailable(() -> io.micrometer.tracing.propagation.Propagator.NOOP));
+            : new EngineTracing(t, propagator.getIfAvailable(() -> Propagator.NOOP));
     Engine engine =
-        new Engine(
-            Engine.newNodeId(),
-            settings,
-            dataSource,
-            deliverer,
-            opening,
-            registry,
-            tracing,
-            liveNodes);
+        Engine.builder(Engine.newNodeId(), settings, dataSource, opening)
+            .notifications(opening)
+            .registry(registry)
+            .tracing(tracing)
+            .liveNodes(liveNodes)
+            .clock(clock)
+            .build();
     notifications.subscribe(Channels.JOBS, payload -> engine.wakeScheduler());
     notifications.subscribe(Channels.RUNS, payload -> engine.wakeWorker());
     return engine;
@@ -157,7 +160,7 @@ class EngineConfig {
       Engine engine,
       EngineSettings settings,
       @Qualifier("engineDataSource") DataSource dataSource,
-      org.springframework.beans.factory.ObjectProvider<WarmUpOnStart.Running> warmUp) {
+      ObjectProvider<WarmUpOnStart.Running> warmUp) {
     return new SmartLifecycle() {
       private volatile boolean running;
 

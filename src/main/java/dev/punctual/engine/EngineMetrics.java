@@ -24,7 +24,10 @@ final class EngineMetrics {
       new java.util.concurrent.atomic.AtomicLong();
   private final AtomicInteger databaseUp = new AtomicInteger(1);
 
-  EngineMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
+  /** Deliveries in progress: none until a delivery stage {@linkplain #measureInFlight measures}. */
+  private volatile Supplier<Number> inFlight = () -> 0;
+
+  EngineMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.fireLag =
         Timer.builder("punctual.fire.lag")
@@ -71,7 +74,7 @@ final class EngineMetrics {
     for (String outcome : List.of("success", "failure", "timeout", "blocked", "gone")) {
       Counter.builder("punctual.deliveries").tag("outcome", outcome).register(registry);
     }
-    Gauge.builder("punctual.runs.in.flight", inFlight)
+    Gauge.builder("punctual.runs.in.flight", () -> inFlight.get().intValue())
         .description("Deliveries in progress on this node")
         .register(registry);
     Gauge.builder("punctual.nodes.live", liveNodes, AtomicInteger::get)
@@ -195,5 +198,10 @@ final class EngineMetrics {
 
   void runsDeleted(int count) {
     Counter.builder("punctual.runs.deleted").register(registry).increment(count);
+  }
+
+  /** The delivery stage of the node reports its deliveries in progress through {@code inFlight}. */
+  void measureInFlight(Supplier<Number> inFlight) {
+    this.inFlight = inFlight;
   }
 }

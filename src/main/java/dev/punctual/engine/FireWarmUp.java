@@ -2,6 +2,7 @@ package dev.punctual.engine;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.config.ClockConfig;
 import dev.punctual.config.Version;
 import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.DefinitionCodec;
@@ -10,6 +11,7 @@ import dev.punctual.delivery.WarmUpSink;
 import dev.punctual.schedule.IntervalSchedule;
 import dev.punctual.schedule.Schedule;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -55,6 +57,9 @@ final class FireWarmUp {
 
   static final String SCHEMA_PREFIX = "punctual_warm_up_";
 
+  /** The service's clock: names the schema, ages leftovers, spreads the first fires. */
+  private static final Clock CLOCK = ClockConfig.SYSTEM;
+
   /** The tables the engine's statements name. */
   static final List<String> TABLES =
       List.of("tenants", "signing_secrets", "jobs", "runs", "run_attempts", "nodes", "events");
@@ -82,10 +87,10 @@ final class FireWarmUp {
       throws Exception {
     long started = System.nanoTime();
     JdbcClient jdbc = JdbcClient.create(database);
-    dropLeftovers(jdbc, Instant.now());
+    dropLeftovers(jdbc, CLOCK.instant());
     String schema =
         SCHEMA_PREFIX
-            + Instant.now().getEpochSecond()
+            + CLOCK.instant().getEpochSecond()
             + "_"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     // At most one job per 2 fires (each fires every second): a run of a few seconds.
@@ -95,12 +100,13 @@ final class FireWarmUp {
       try (HikariDataSource pool = pool(database, schema)) {
         seed(JdbcClient.create(pool), sink, jobs);
         Engine engine =
-            new Engine(
-                "warm-up-" + schema.substring(SCHEMA_PREFIX.length()),
-                node.forWarmUp(),
-                pool,
-                sink.deliverer(),
-                new SimpleMeterRegistry());
+            Engine.builder(
+                    "warm-up-" + schema.substring(SCHEMA_PREFIX.length()),
+                    node.forWarmUp(),
+                    pool,
+                    sink.deliverer())
+                .registry(new SimpleMeterRegistry())
+                .build();
         engine.start();
         try {
           sink.awaitReceived(fires, limit.minusNanos(System.nanoTime() - started));
@@ -172,7 +178,7 @@ final class FireWarmUp {
         .param("secret", sink.sealedSigningSecret())
         .update();
     // The first fires after the pool and the engine are up (a few hundred milliseconds).
-    Instant first = Instant.now().plusMillis(500).truncatedTo(ChronoUnit.MILLIS);
+    Instant first = CLOCK.instant().plusMillis(500).truncatedTo(ChronoUnit.MILLIS);
     List<Integer> index = new ArrayList<>(jobs);
     for (int i = 0; i < jobs; i++) {
       index.add(i);

@@ -49,6 +49,7 @@ final class NotificationStage {
   private final EngineMetrics metrics;
   private final EngineThreads threads;
   private final Ticker ticker;
+  private final DatabaseClock clock;
   private final Duration pollInterval;
   private final EndpointBreaker breaker;
   private final BlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
@@ -60,19 +61,14 @@ final class NotificationStage {
   private record Sent(EventStore.OwnedEvent event, AttemptResult result) {}
 
   NotificationStage(
-      String nodeId,
-      EventStore events,
-      NotificationPoster poster,
-      EngineMetrics metrics,
-      EngineThreads threads,
-      Ticker ticker,
-      Duration pollInterval) {
-    this.nodeId = nodeId;
+      NodeContext node, EventStore events, NotificationPoster poster, Duration pollInterval) {
+    this.nodeId = node.nodeId();
+    this.metrics = node.metrics();
+    this.threads = node.threads();
+    this.ticker = node.ticker();
+    this.clock = node.clock();
     this.events = events;
     this.poster = poster;
-    this.metrics = metrics;
-    this.threads = threads;
-    this.ticker = ticker;
     this.pollInterval = pollInterval;
     this.breaker = new EndpointBreaker(ticker);
   }
@@ -142,7 +138,12 @@ final class NotificationStage {
     poster
         .post(
             new Notification(
-                "evt_" + event.id(), event.url(), event.body(), event.secrets(), TIMEOUT))
+                "evt_" + event.id(),
+                event.url(),
+                event.body(),
+                event.secrets(),
+                TIMEOUT,
+                clock.now()))
         .whenComplete(
             (result, error) ->
                 sent.add(

@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.node.LiveNodes;
 import dev.punctual.queue.RunQueue;
 import dev.punctual.queue.RunStatus;
 import dev.punctual.queue.RunTrigger;
@@ -42,27 +43,26 @@ final class TriggerStage {
   private java.util.concurrent.Future<?> claimLoop;
   private java.util.concurrent.Future<?> fireLoop;
 
+  /**
+   * {@code delivery}: this node's delivery stage, which takes the runs it fires and delivers
+   * itself; null when the node does not deliver. {@code liveNodes}: the fire budget is divided by
+   * the live schedulers.
+   */
   TriggerStage(
-      String nodeId,
-      EngineSettings settings,
+      NodeContext node,
       JobStore jobs,
       TransactionTemplate transactions,
-      DatabaseClock clock,
-      EngineMetrics metrics,
       DeliveryStage delivery,
-      EngineThreads threads,
-      Ticker ticker,
-      EngineTracing tracing,
       LiveNodes liveNodes) {
-    this.tracing = tracing;
-    this.threads = threads;
-    this.ticker = ticker;
-    this.nodeId = nodeId;
-    this.settings = settings;
+    this.tracing = node.tracing();
+    this.threads = node.threads();
+    this.ticker = node.ticker();
+    this.nodeId = node.nodeId();
+    this.settings = node.settings();
+    this.clock = node.clock();
+    this.metrics = node.metrics();
     this.jobs = jobs;
     this.transactions = transactions;
-    this.clock = clock;
-    this.metrics = metrics;
     this.delivery = delivery;
     this.budget = new TenantFireBudget(settings.tenantFireRate(), liveNodes::schedulers);
   }

@@ -1,5 +1,6 @@
 package dev.punctual.engine;
 
+import dev.punctual.config.ClockConfig;
 import dev.punctual.config.EngineProperties;
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.config.Version;
@@ -68,7 +69,8 @@ public class WarmUpOnStart
           new Thread(
               () -> {
                 try {
-                  done.complete(DeliveryWarmUp.run(requests, LIMIT, Version.current()));
+                  done.complete(
+                      DeliveryWarmUp.run(requests, LIMIT, Version.current(), ClockConfig.SYSTEM));
                 } catch (Exception | Error e) {
                   done.completeExceptionally(e);
                 }

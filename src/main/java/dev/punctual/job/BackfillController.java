@@ -1,6 +1,6 @@
 package dev.punctual.job;
 
-import dev.punctual.tenant.Caller;
+import dev.punctual.identity.Caller;
 import dev.punctual.web.JsonInput;
 import dev.punctual.web.Pagination;
 import java.time.Clock;

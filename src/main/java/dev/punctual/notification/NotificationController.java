@@ -3,7 +3,7 @@ package dev.punctual.notification;
 import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
 import dev.punctual.delivery.EgressGuard;
-import dev.punctual.tenant.Caller;
+import dev.punctual.identity.Caller;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.JsonInput;
 import dev.punctual.web.Pagination;

@@ -1,6 +1,6 @@
 package dev.punctual.overview;
 
-import dev.punctual.tenant.Caller;
+import dev.punctual.identity.Caller;
 import dev.punctual.web.ApiProblem;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.punctual.tenant;
 
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.identity.Caller;
 import dev.punctual.secret.PrivateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;

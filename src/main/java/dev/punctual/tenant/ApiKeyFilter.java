@@ -1,6 +1,8 @@
 package dev.punctual.tenant;
 
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.identity.Caller;
+import dev.punctual.identity.KeyScope;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.ProblemWriter;
 import jakarta.servlet.FilterChain;

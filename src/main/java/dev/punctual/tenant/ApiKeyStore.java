@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.punctual.config.PunctualProperties;
 import dev.punctual.db.PgNotifications;
+import dev.punctual.identity.Caller;
+import dev.punctual.identity.KeyScope;
 import java.time.Instant;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -1,6 +1,8 @@
 package dev.punctual.tenant;
 
 import dev.punctual.config.PunctualProperties;
+import dev.punctual.identity.Caller;
+import dev.punctual.identity.KeyScope;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Optional;

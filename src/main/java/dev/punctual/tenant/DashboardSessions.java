@@ -1,5 +1,6 @@
 package dev.punctual.tenant;
 
+import dev.punctual.identity.Caller;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.MessageDigest;

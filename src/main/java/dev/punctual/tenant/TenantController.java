@@ -1,5 +1,7 @@
 package dev.punctual.tenant;
 
+import dev.punctual.identity.Caller;
+import dev.punctual.identity.KeyScope;
 import dev.punctual.web.JsonInput;
 import java.time.Clock;
 import java.time.Instant;

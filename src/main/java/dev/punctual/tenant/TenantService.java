@@ -2,6 +2,8 @@ package dev.punctual.tenant;
 
 import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
+import dev.punctual.identity.Caller;
+import dev.punctual.identity.KeyScope;
 import dev.punctual.web.ApiProblem;
 import java.security.SecureRandom;
 import java.time.Instant;

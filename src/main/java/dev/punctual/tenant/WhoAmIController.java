@@ -1,5 +1,6 @@
 package dev.punctual.tenant;
 
+import dev.punctual.identity.Caller;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -1,7 +1,7 @@
 package dev.punctual.ui;
 
+import dev.punctual.identity.Caller;
 import dev.punctual.tenant.Authenticator;
-import dev.punctual.tenant.Caller;
 import dev.punctual.tenant.DashboardSessions;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.JsonInput;

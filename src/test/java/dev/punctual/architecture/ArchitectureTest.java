@@ -44,6 +44,22 @@ class ArchitectureTest {
     assertThat(matches(RUN_WRITE, "none/")).anyMatch(hit -> hit.startsWith("queue/"));
   }
 
+  private static final Pattern SYSTEM_CLOCK =
+      Pattern.compile(
+          "\\b(Instant|LocalDate|LocalDateTime|LocalTime|OffsetDateTime|ZonedDateTime)\\.now\\("
+              + "|System\\.currentTimeMillis\\(|Clock\\.system(UTC|DefaultZone)?\\(");
+
+  /**
+   * One clock: every instant the service writes or signs comes from {@code config/ClockConfig} (its
+   * bean, or {@code ClockConfig.SYSTEM} where there is no bean), so a test can move time for all of
+   * them. Monotonic time ({@code System.nanoTime}) measures durations and is not a clock.
+   */
+  @Test
+  void onlyTheClockSourceReadsTheSystemClock() throws IOException {
+    assertThat(matches(SYSTEM_CLOCK, "config/ClockConfig.java")).as("system clock read").isEmpty();
+    assertThat(matches(SYSTEM_CLOCK, "none/")).hasSize(1);
+  }
+
   /** Lines of the main sources outside {@code allowed} where {@code pattern} occurs. */
   static List<String> matches(Pattern pattern, String allowed) throws IOException {
     List<String> hits = new ArrayList<>();

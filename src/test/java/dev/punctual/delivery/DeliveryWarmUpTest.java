@@ -2,6 +2,7 @@ package dev.punctual.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -10,14 +11,16 @@ class DeliveryWarmUpTest {
 
   @Test
   void everyRequestReachesTheSinkThroughTheDeliveryClasses() throws Exception {
-    DeliveryWarmUp.Result result = DeliveryWarmUp.run(300, Duration.ofSeconds(30), "test");
+    DeliveryWarmUp.Result result =
+        DeliveryWarmUp.run(300, Duration.ofSeconds(30), "test", Clock.systemUTC());
     assertThat(result.delivered()).isEqualTo(300);
     assertThat(result.failed()).isZero();
   }
 
   @Test
   void itStopsAtItsLimitWithEveryRequestSentAnswered() throws Exception {
-    DeliveryWarmUp.Result result = DeliveryWarmUp.run(1_000_000, Duration.ofMillis(300), "test");
+    DeliveryWarmUp.Result result =
+        DeliveryWarmUp.run(1_000_000, Duration.ofMillis(300), "test", Clock.systemUTC());
     assertThat(result.delivered()).isBetween(1, 999_999);
     assertThat(result.failed()).isZero();
     // The limit, plus the requests in flight at that moment (each answered at once).

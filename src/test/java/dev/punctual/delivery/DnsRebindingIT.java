@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * 127.0.0.2 plays an allowed internal service and 127.0.0.1 the node's own secrets.
  */
 class DnsRebindingIT {
+  private static final Instant NOW = Instant.parse("2026-12-07T09:00:00Z");
+
   private static final InetAddress ALLOWED = address(127, 0, 0, 2);
   private static final InetAddress DENIED = address(127, 0, 0, 1);
   private final EgressGuard guard = EgressGuard.of("127.0.0.2/32", "");
@@ -80,7 +82,7 @@ class DnsRebindingIT {
               Map.of(),
               "{}",
               Duration.ofSeconds(5));
-      Attempt attempt = new Attempt(1, 1, "rebind", Instant.now(), 1, target, List.of());
+      Attempt attempt = new Attempt(1, 1, "rebind", NOW, 1, NOW, target, List.of(), Map.of());
       return http.send(attempt).get(10, TimeUnit.SECONDS);
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.punctual.definition.Leases;
+import dev.punctual.node.NodeStore;
 import dev.punctual.support.TargetServer;
 import java.time.Duration;
 import java.time.Instant;

@@ -80,7 +80,8 @@ final class EngineHarness implements AutoCloseable {
   Engine start(String name, EngineSettings settings, int port) {
     HikariDataSource pool = pool(port, 10);
     pools.add(pool);
-    Engine engine = new Engine(name, settings, pool, http(), new SimpleMeterRegistry());
+    Engine engine =
+        Engine.builder(name, settings, pool, http()).registry(new SimpleMeterRegistry()).build();
     engines.add(engine);
     engine.start();
     return engine;

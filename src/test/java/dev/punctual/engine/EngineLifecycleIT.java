@@ -147,12 +147,13 @@ class EngineLifecycleIT {
       h.insertOneShots(
           h.tenantId(), "late-", count, Instant.now().plusSeconds(1), target.url("/ok"));
       Engine engine =
-          new Engine(
-              "writer-late",
-              EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
-              slowWriter,
-              EngineHarness.http(),
-              new SimpleMeterRegistry());
+          Engine.builder(
+                  "writer-late",
+                  EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
+                  slowWriter,
+                  EngineHarness.http())
+              .registry(new SimpleMeterRegistry())
+              .build();
       try {
         engine.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() == count);
@@ -202,7 +203,9 @@ class EngineLifecycleIT {
       h.insertOneShots(
           h.tenantId(), "counted-", count, Instant.now().plusSeconds(1), target.url("/ok"));
       Engine engine =
-          new Engine("uncounted", EngineHarness.settings(), pool, EngineHarness.http(), refusing);
+          Engine.builder("uncounted", EngineHarness.settings(), pool, EngineHarness.http())
+              .registry(refusing)
+              .build();
       try {
         engine.start();
         await().atMost(Duration.ofSeconds(15)).until(() -> h.runs("SUCCEEDED") == count);
@@ -236,12 +239,13 @@ class EngineLifecycleIT {
                           new dev.punctual.delivery.AttemptResult(
                               null, r.code(), null, null, r.durationMs(), null));
       Engine engine =
-          new Engine(
-              "unrecorded",
-              EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
-              pool,
-              unrecordable,
-              new SimpleMeterRegistry());
+          Engine.builder(
+                  "unrecorded",
+                  EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
+                  pool,
+                  unrecordable)
+              .registry(new SimpleMeterRegistry())
+              .build();
       try {
         engine.start();
         await().atMost(Duration.ofSeconds(15)).until(() -> target.deliveries().size() == count);
@@ -290,12 +294,13 @@ class EngineLifecycleIT {
       h.insertOneShots(
           h.tenantId(), "stuck-", count, Instant.now().plusSeconds(1), target.url("/ok"));
       Engine leaving =
-          new Engine(
-              "writer-stuck",
-              EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
-              stuckWriter,
-              EngineHarness.http(),
-              new SimpleMeterRegistry());
+          Engine.builder(
+                  "writer-stuck",
+                  EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build(),
+                  stuckWriter,
+                  EngineHarness.http())
+              .registry(new SimpleMeterRegistry())
+              .build();
       try {
         leaving.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() == count);
@@ -324,12 +329,9 @@ class EngineLifecycleIT {
                 Map.of("status", "SUCCEEDED", "attempts", 1, "count", count - stuck));
       }
       Engine taker =
-          new Engine(
-              "taker",
-              EngineHarness.builder().build(),
-              pool,
-              EngineHarness.http(),
-              new SimpleMeterRegistry());
+          Engine.builder("taker", EngineHarness.builder().build(), pool, EngineHarness.http())
+              .registry(new SimpleMeterRegistry())
+              .build();
       try {
         taker.start();
         await()
@@ -450,14 +452,11 @@ class EngineLifecycleIT {
   }
 
   private static Engine notifier(String name, DataSource pool) {
-    return new Engine(
-        name,
-        EngineHarness.settings(),
-        pool,
-        EngineHarness.http(),
-        EngineHarness.http(),
-        new SimpleMeterRegistry(),
-        EngineTracing.NONE);
+    return Engine.builder(name, EngineHarness.settings(), pool, EngineHarness.http())
+        .notifications(EngineHarness.http())
+        .registry(new SimpleMeterRegistry())
+        .tracing(EngineTracing.NONE)
+        .build();
   }
 
   @Test
@@ -527,12 +526,9 @@ class EngineLifecycleIT {
       EngineSettings oneDay =
           EngineSettings.builder().roles(Set.of()).retention(Duration.ofDays(1)).build();
       Engine engine =
-          new Engine(
-              "purger",
-              oneDay,
-              h.dataSource(),
-              EngineHarness.http(),
-              new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+          Engine.builder("purger", oneDay, h.dataSource(), EngineHarness.http())
+              .registry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+              .build();
       int deleted = engine.purgeExpiredRuns();
       // 2,500 runs finished 0.5 to 2,499.5 minutes ago; those older than a day (1,440 min) go.
       assertThat(deleted).isEqualTo(2500 - 1440);

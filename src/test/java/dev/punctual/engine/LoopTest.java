@@ -11,7 +11,7 @@ class LoopTest {
   void aFailingTurnBacksOffFrom50msDoublingTo5sAndAfterASuccessStartsOver() {
     FakeTicker ticker = new FakeTicker();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    EngineMetrics metrics = new EngineMetrics(registry, () -> 0);
+    EngineMetrics metrics = new EngineMetrics(registry);
     // 9 failures, a success, 2 failures, then the loop is told to stop.
     boolean[] fails = {true, true, true, true, true, true, true, true, true, false, true, true};
     int[] turn = {0};
@@ -49,7 +49,7 @@ class LoopTest {
               throw new IllegalStateException("fails");
             },
             () -> running[0],
-            new EngineMetrics(new SimpleMeterRegistry(), () -> 0),
+            new EngineMetrics(new SimpleMeterRegistry()),
             ticker);
     loop.run();
     assertThat(turns[0]).isEqualTo(3);

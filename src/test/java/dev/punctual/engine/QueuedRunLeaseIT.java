@@ -81,12 +81,9 @@ class QueuedRunLeaseIT {
                 throw new SQLException("the database did not answer");
               });
       Engine firing =
-          new Engine(
-              "firing",
-              oneAtATime().build(),
-              renewalFails,
-              EngineHarness.http(),
-              new SimpleMeterRegistry());
+          Engine.builder("firing", oneAtATime().build(), renewalFails, EngineHarness.http())
+              .registry(new SimpleMeterRegistry())
+              .build();
       try {
         firing.start();
         h.start("other", oneAtATime().roles(Set.of("worker")).build());

@@ -7,6 +7,7 @@ import dev.punctual.definition.JobDefinition;
 import dev.punctual.definition.Misfire;
 import dev.punctual.definition.Overlap;
 import dev.punctual.definition.RetryPolicy;
+import dev.punctual.node.LiveNodes;
 import dev.punctual.queue.RunTrigger;
 import dev.punctual.schedule.IntervalSchedule;
 import dev.punctual.schedule.Schedule;
@@ -25,23 +26,13 @@ import org.junit.jupiter.api.Test;
 class TriggerPlanTest {
   private final LoopTest.FakeTicker ticker = new LoopTest.FakeTicker();
   private final Instant now = ticker.wallTime();
-  private final EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), () -> 0);
+  private final EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry());
 
   private TriggerStage stage(EngineSettings settings) {
-    DeliveryStage delivery =
-        new DeliveryStage("node", settings, null, null, metrics, null, ticker, EngineTracing.NONE);
-    return new TriggerStage(
-        "node",
-        settings,
-        null,
-        null,
-        new DatabaseClock(ticker),
-        metrics,
-        delivery,
-        null,
-        ticker,
-        EngineTracing.NONE,
-        new LiveNodes());
+    NodeContext node =
+        new NodeContext(
+            "node", settings, metrics, null, ticker, new DatabaseClock(ticker), EngineTracing.NONE);
+    return new TriggerStage(node, null, null, new DeliveryStage(node, null, null), new LiveNodes());
   }
 
   private static ClaimedJob job(long id, long tenant, Duration every, Instant fireAt) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.punctual.db.DatabaseUrl;
-import dev.punctual.engine.LiveNodes;
+import dev.punctual.node.LiveNodes;
 import dev.punctual.support.Api;
 import dev.punctual.support.Node;
 import dev.punctual.support.TargetServer;

@@ -174,7 +174,7 @@ final class PunctualSystem implements BenchSystem {
             .tenantFireRate(0)
             .tenantMaxInFlight(256)
             .build();
-    Engine engine = new Engine(instance, settings, pool, deliverer, registry);
+    Engine engine = Engine.builder(instance, settings, pool, deliverer).registry(registry).build();
     engine.start();
     return () -> {
       engine.stop();

@@ -1,6 +1,6 @@
-package dev.punctual.engine;
+package dev.punctual.node;
 
-import dev.punctual.tenant.Caller;
+import dev.punctual.identity.Caller;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,9 +23,9 @@ class NodeController {
   private final Duration deadAfter;
   private final JdbcClient jdbc;
 
-  NodeController(JdbcClient jdbc, EngineSettings settings) {
+  NodeController(JdbcClient jdbc, NodeSettings settings) {
     this.nodes = new NodeStore(jdbc);
-    this.deadAfter = settings.deadNodeAfter();
+    this.deadAfter = settings.deadAfter();
     this.jdbc = jdbc;
   }
 

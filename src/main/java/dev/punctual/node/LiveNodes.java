@@ -1,4 +1,4 @@
-package dev.punctual.engine;
+package dev.punctual.node;
 
 /**
  * How many nodes are alive, by role, as of this node's last heartbeat: what the per-tenant limits
@@ -20,7 +20,8 @@ public final class LiveNodes {
     return schedulers;
   }
 
-  void update(int apiNodes, int schedulerNodes) {
+  /** Called by the engine's heartbeat with the counts it read. */
+  public void update(int apiNodes, int schedulerNodes) {
     api = Math.max(1, apiNodes);
     schedulers = Math.max(1, schedulerNodes);
   }

@@ -1,4 +1,4 @@
-package dev.punctual.tenant;
+package dev.punctual.identity;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +17,7 @@ public enum KeyScope {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  static Optional<KeyScope> fromJson(String text) {
+  public static Optional<KeyScope> fromJson(String text) {
     for (KeyScope scope : values()) {
       if (scope.json().equals(text)) {
         return Optional.of(scope);

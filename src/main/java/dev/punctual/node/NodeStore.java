@@ -1,19 +1,19 @@
-package dev.punctual.engine;
+package dev.punctual.node;
 
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The {@code nodes} table: heartbeats, and who is alive. */
-final class NodeStore {
+public final class NodeStore {
   private final JdbcClient jdbc;
 
-  NodeStore(JdbcClient jdbc) {
+  public NodeStore(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
   /** Records a heartbeat; returns the database's clock at that moment. */
-  Instant heartbeat(String nodeId, String roles) {
+  public Instant heartbeat(String nodeId, String roles) {
     return jdbc.sql(
             """
             insert into nodes (id, roles) values (:id, :roles)
@@ -27,9 +27,9 @@ final class NodeStore {
   }
 
   /** Live nodes: all of them, those serving the API, those firing schedules. */
-  record Live(int all, int api, int schedulers) {}
+  public record Live(int all, int api, int schedulers) {}
 
-  Live liveNodes(Duration deadAfter) {
+  public Live liveNodes(Duration deadAfter) {
     return jdbc.sql(
             """
             select count(*),
@@ -43,11 +43,11 @@ final class NodeStore {
   }
 
   /** A node as the admin sees it. */
-  record NodeInfo(
+  public record NodeInfo(
       String id, java.util.List<String> roles, Instant startedAt, Instant heartbeatAt) {}
 
   /** Every node that heartbeat within the last hour (older ones are forgotten), by id. */
-  java.util.List<NodeInfo> list() {
+  public java.util.List<NodeInfo> list() {
     return jdbc.sql("select id, roles, started_at, heartbeat_at from nodes order by id")
         .query(
             (rs, row) ->
@@ -60,11 +60,11 @@ final class NodeStore {
   }
 
   /** Forgets nodes silent for an hour: their work was taken over long ago. */
-  void forgetLongDead() {
+  public void forgetLongDead() {
     jdbc.sql("delete from nodes where heartbeat_at < now() - interval '1 hour'").update();
   }
 
-  void remove(String nodeId) {
+  public void remove(String nodeId) {
     jdbc.sql("delete from nodes where id = :id").param("id", nodeId).update();
   }
 }

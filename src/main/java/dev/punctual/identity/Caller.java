@@ -1,4 +1,4 @@
-package dev.punctual.tenant;
+package dev.punctual.identity;
 
 import dev.punctual.web.ApiProblem;
 import org.springframework.http.HttpStatus;
