@@ -32,6 +32,7 @@ final class DeliveryStage {
   private final String nodeId;
   private final EngineSettings settings;
   private final RunQueue runs;
+  private final OutcomeWriter writer;
   private final Deliverer http;
   private final EngineMetrics metrics;
   private final FairQueue queue;
@@ -92,7 +93,7 @@ final class DeliveryStage {
   private java.util.concurrent.Future<?> claimLoop;
   private java.util.concurrent.Future<?> writeLoop;
 
-  DeliveryStage(NodeContext node, RunQueue runs, Deliverer http) {
+  DeliveryStage(NodeContext node, RunQueue runs, OutcomeWriter writer, Deliverer http) {
     this.tracing = node.tracing();
     this.threads = node.threads();
     this.ticker = node.ticker();
@@ -101,6 +102,7 @@ final class DeliveryStage {
     this.settings = node.settings();
     this.metrics = node.metrics();
     this.runs = runs;
+    this.writer = writer;
     this.http = http;
     metrics.measureInFlight(this::inFlight);
     this.slots = new Semaphore(settings.maxInFlight());
@@ -407,7 +409,7 @@ final class DeliveryStage {
     outcomes.drainTo(batch, OUTCOME_BATCH - 1);
     writing = batch;
     try {
-      paused(runs.complete(nodeId, batch));
+      paused(writer.write(batch));
     } catch (RuntimeException e) {
       // Keep them: the database may be back in a moment. If this node dies first, the runs'
       // leases lapse and another node attempts them again (at least once).
@@ -421,8 +423,8 @@ final class DeliveryStage {
   }
 
   /** Jobs the outcomes just paused, each logged once (the job does not fire until resumed). */
-  private void paused(List<RunQueue.AutoPaused> paused) {
-    for (RunQueue.AutoPaused job : paused) {
+  private void paused(List<JobStore.AutoPaused> paused) {
+    for (JobStore.AutoPaused job : paused) {
       log.atWarn()
           .addKeyValue("tenant.id", job.tenantId())
           .addKeyValue("job.id", job.jobId())
@@ -443,7 +445,7 @@ final class DeliveryStage {
     outcomes.drainTo(batch);
     if (!batch.isEmpty()) {
       try {
-        paused(runs.complete(nodeId, batch));
+        paused(writer.write(batch));
       } catch (RuntimeException e) {
         log.warn("Could not record {} outcomes at shutdown: {}", batch.size(), e.toString());
       }

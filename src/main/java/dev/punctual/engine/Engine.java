@@ -141,19 +141,20 @@ public final class Engine {
     this.events = new EventStore(jdbc);
     NodeContext node =
         new NodeContext(nodeId, settings, metrics, threads, ticker, clock, b.tracing);
-    this.delivery = settings.delivers() ? new DeliveryStage(node, runs, b.deliverer) : null;
+    TransactionTemplate transactions =
+        new TransactionTemplate(new DataSourceTransactionManager(b.dataSource));
+    this.delivery =
+        settings.delivers()
+            ? new DeliveryStage(
+                node, runs, new OutcomeWriter(nodeId, runs, jobs, transactions), b.deliverer)
+            : null;
     this.notifier =
         settings.delivers() && b.notifications != null
             ? new NotificationStage(node, events, b.notifications, NOTIFICATION_POLL)
             : null;
     this.trigger =
         settings.schedules()
-            ? new TriggerStage(
-                node,
-                jobs,
-                new TransactionTemplate(new DataSourceTransactionManager(b.dataSource)),
-                delivery,
-                liveNodes)
+            ? new TriggerStage(node, jobs, transactions, delivery, liveNodes)
             : null;
   }
 

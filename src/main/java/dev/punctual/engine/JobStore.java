@@ -406,6 +406,92 @@ final class JobStore {
         .update();
   }
 
+  /**
+   * Locks, in the caller's transaction and in id order (outcome writers of two nodes must not
+   * deadlock), the jobs whose count of runs failed in a row a batch may change: those of {@code
+   * failing} (a run failed after the batch's last success), and those of {@code succeeding} whose
+   * count is not 0. Read as they are now, not as the statement's snapshot saw them: another node's
+   * count may have just been written.
+   */
+  List<FailureCount.Counted> lockFailureCounts(List<Long> failing, List<Long> succeeding) {
+    return jdbc.sql(
+            """
+            select id, enabled, consecutive_failures, pause_after_failures from jobs
+            where id = any(:failing::bigint[])
+               or (id = any(:succeeding::bigint[]) and consecutive_failures > 0)
+            order by id
+            for update
+            """)
+        .param("failing", SqlArrays.bigints(failing, id -> id))
+        .param("succeeding", SqlArrays.bigints(succeeding, id -> id))
+        .query(
+            (rs, row) ->
+                new FailureCount.Counted(
+                    rs.getLong(1), rs.getBoolean(2), rs.getInt(3), rs.getObject(4, Integer.class)))
+        .list();
+  }
+
+  /** A job the outcomes just paused: {@code pauseAfterFailures} runs in a row failed. */
+  record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
+
+  /**
+   * Writes each job's new count, and pauses those the decision pauses as an API pause does (the
+   * lease dropped and the fencing token bumped, so a node holding the job in its timer does not
+   * fire it), with a {@code job.paused} event each. Returns the jobs paused.
+   */
+  List<AutoPaused> applyFailureCounts(List<FailureCount.Decision> decisions) {
+    if (decisions.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(
+            """
+            with updated as (
+                update jobs j
+                set consecutive_failures = d.failures,
+                    enabled = case when d.pause then false else j.enabled end,
+                    paused_reason = case when d.pause then d.reason else j.paused_reason end,
+                    next_fire_at = case when d.pause then null else j.next_fire_at end,
+                    lease_owner = case when d.pause then null else j.lease_owner end,
+                    lease_until = case when d.pause then null else j.lease_until end,
+                    fencing_token = j.fencing_token + case when d.pause then 1 else 0 end,
+                    version = j.version + case when d.pause then 1 else 0 end,
+                    updated_at = case when d.pause then now() else j.updated_at end
+                from unnest(:ids::bigint[], :failures::int[], :pause::boolean[], :reasons::text[],
+                            :last::bigint[]) as d(id, failures, pause, reason, last_failed)
+                where j.id = d.id
+                returning j.id, j.tenant_id, j.name, j.notification_url, j.paused_reason,
+                          d.failures, d.last_failed, d.pause
+            ),
+            paused_events as (
+                %s
+            )
+            select id, tenant_id, name, failures, last_failed from updated where pause
+            """
+                .formatted(
+                    EventSql.insertFrom(
+                        """
+                        select u.tenant_id, 'job.paused' as type, u.id as job_id,
+                               u.last_failed as run_id,
+                               jsonb_build_object('jobId', u.id::text, 'jobName', u.name,
+                                                  'reason', u.paused_reason,
+                                                  'failures', u.failures,
+                                                  'lastRunId', u.last_failed::text) as data,
+                               u.notification_url as job_url
+                        from updated u
+                        where u.pause
+                        """)))
+        .param("ids", SqlArrays.bigints(decisions, FailureCount.Decision::jobId))
+        .param("failures", SqlArrays.ints(decisions, FailureCount.Decision::failuresInARow))
+        .param("pause", SqlArrays.booleans(decisions, FailureCount.Decision::pause))
+        .param("reasons", SqlArrays.texts(decisions, FailureCount.Decision::reason))
+        .param("last", SqlArrays.bigints(decisions, FailureCount.Decision::lastFailedRun))
+        .query(
+            (rs, row) ->
+                new AutoPaused(
+                    rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getLong(5)))
+        .list();
+  }
+
   /** Gives back the leases of jobs this node claimed and will not fire (shutdown). */
   int handBack(String nodeId) {
     return jdbc.sql(

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -237,6 +236,11 @@ public final class RunQueue {
       Instant startedAt,
       boolean countsFailures) {
 
+    /** Whether recording this outcome may change its job's count of runs failed in a row. */
+    public boolean countsForItsJob() {
+      return countsFailures && RunStatus.FINISHED.contains(status);
+    }
+
     /** An outcome ends an attempt: it moves a run out of {@code RUNNING}, to where it may. */
     public Outcome {
       if (!RunTransition.endsAttemptIn(status)) {
@@ -261,33 +265,19 @@ public final class RunQueue {
           """
                   .formatted(EventSql.instant("d.scheduled_for"))));
 
-  /** A {@code job.paused} event per job of {@code updated} that the outcomes paused. */
-  private static final String JOB_PAUSED_EVENTS =
-      EventSql.insertFrom(
-          """
-          select u.tenant_id, 'job.paused' as type, u.id as job_id, u.last_failed as run_id,
-                 jsonb_build_object('jobId', u.id::text, 'jobName', u.name,
-                                    'reason', u.paused_reason, 'failures', u.failures,
-                                    'lastRunId', u.last_failed::text) as data,
-                 u.notification_url as job_url
-          from updated u
-          where u.pause
-          """);
-
-  /** A job the outcomes just paused: {@code pauseAfterFailures} runs in a row failed. */
-  public record AutoPaused(long jobId, long tenantId, String name, int failures, long lastRunId) {}
+  /** An outcome recorded that finished a run of a job counting its failures in a row. */
+  public record Finished(long runId, long jobId, boolean succeeded) {}
 
   /**
    * Records a batch of outcomes in one statement: each run's state (its row holds its latest
-   * attempt), a {@code run_attempts} row for each attempt followed by a retry, a {@code run.failed}
-   * event for each run that failed, and, for jobs with {@code pauseAfterFailures}, the count of
-   * runs failed in a row, pausing a job whose count reaches it (with its {@code job.paused} event).
-   * Outcomes are fenced by owner and attempt number: one of a run taken over by another node
-   * records nothing. Returns the jobs paused.
+   * attempt), a {@code run_attempts} row for each attempt followed by a retry, and a {@code
+   * run.failed} event for each run that failed. Outcomes are fenced by owner and attempt number:
+   * one of a run taken over by another node records nothing. Returns the recorded outcomes that
+   * finished a run of a job with {@code pauseAfterFailures}, for the caller to count (in the same
+   * transaction).
    */
-  public List<AutoPaused> complete(String nodeId, List<Outcome> outcomes) {
-    return jdbc
-        .sql(
+  public List<Finished> complete(String nodeId, List<Outcome> outcomes) {
+    return jdbc.sql(
             RunSql.of(
                     """
             with done as (
@@ -327,66 +317,11 @@ public final class RunQueue {
             ),
             failed_events as (
                 %s
-            ),
-            -- Per job: the runs that failed after its last success in this batch, and whether
-            -- one succeeded (which resets the count before them).
-            finished as (
-                select d.job_id, max(d.id) filter (where d.status = {FAILED}) as last_failed,
-                       count(*) filter (where d.status = {FAILED} and d.id > coalesce(
-                           (select max(s.id) from done s
-                            where s.job_id = d.job_id and s.status = {SUCCEEDED}), 0)) as failed,
-                       bool_or(d.status = {SUCCEEDED}) as succeeded
-                from done d
-                where d.status in ({SUCCEEDED}, {FAILED}) and d.counts_failures
-                group by d.job_id
-            ),
-            -- Locked in id order (outcome writers of two nodes must not deadlock), and read as
-            -- they are now, not as the statement's snapshot saw them: another node's count may
-            -- have just been written.
-            locked as (
-                select j.id, j.tenant_id, j.name, j.enabled, j.consecutive_failures,
-                       j.pause_after_failures
-                from jobs j join finished f on f.job_id = j.id
-                where f.failed > 0 or j.consecutive_failures > 0
-                order by j.id
-                for update of j
-            ),
-            counted as (
-                select l.*, f.last_failed,
-                       case when f.succeeded then f.failed
-                            else l.consecutive_failures + f.failed end as failures
-                from locked l join finished f on f.job_id = l.id
-            ),
-            decided as (
-                select c.*, c.enabled and c.pause_after_failures is not null
-                            and c.failures >= c.pause_after_failures as pause
-                from counted c
-            ),
-            updated as (
-                update jobs j
-                set consecutive_failures = c.failures,
-                    enabled = case when c.pause then false else j.enabled end,
-                    paused_reason = case when c.pause
-                        then c.failures || ' runs in a row failed (the last: run ' || c.last_failed
-                             || '); resume the job to fire it again'
-                        else j.paused_reason end,
-                    next_fire_at = case when c.pause then null else j.next_fire_at end,
-                    lease_owner = case when c.pause then null else j.lease_owner end,
-                    lease_until = case when c.pause then null else j.lease_until end,
-                    fencing_token = case when c.pause then j.fencing_token + 1 else j.fencing_token end,
-                    version = case when c.pause then j.version + 1 else j.version end,
-                    updated_at = case when c.pause then now() else j.updated_at end
-                from decided c
-                where j.id = c.id
-                returning j.id, j.tenant_id, j.name, j.notification_url, j.paused_reason, c.failures,
-                          coalesce(c.last_failed, 0) as last_failed, c.pause
-            ),
-            paused_events as (
-                %s
             )
-            select id, tenant_id, name, failures, last_failed, pause from updated
+            select id, job_id, status = {SUCCEEDED} from done
+            where counts_failures and status in ({SUCCEEDED}, {FAILED})
             """)
-                .formatted(RUN_FAILED_EVENTS, JOB_PAUSED_EVENTS))
+                .formatted(RUN_FAILED_EVENTS))
         .param("node", nodeId)
         .param("ids", SqlArrays.bigints(outcomes, Outcome::runId))
         .param("attempts", SqlArrays.ints(outcomes, Outcome::attempt))
@@ -400,16 +335,8 @@ public final class RunQueue {
             SqlArrays.doubles(outcomes, o -> o.retryIn() == null ? null : Sql.seconds(o.retryIn())))
         .param("starts", SqlArrays.instants(outcomes, Outcome::startedAt))
         .param("counts", SqlArrays.booleans(outcomes, Outcome::countsFailures))
-        .query(
-            (rs, row) ->
-                rs.getBoolean(6)
-                    ? new AutoPaused(
-                        rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getLong(5))
-                    : null)
-        .list()
-        .stream()
-        .filter(Objects::nonNull)
-        .toList();
+        .query((rs, row) -> new Finished(rs.getLong(1), rs.getLong(2), rs.getBoolean(3)))
+        .list();
   }
 
   /**

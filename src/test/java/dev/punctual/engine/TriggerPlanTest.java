@@ -32,7 +32,8 @@ class TriggerPlanTest {
     NodeContext node =
         new NodeContext(
             "node", settings, metrics, null, ticker, new DatabaseClock(ticker), EngineTracing.NONE);
-    return new TriggerStage(node, null, null, new DeliveryStage(node, null, null), new LiveNodes());
+    return new TriggerStage(
+        node, null, null, new DeliveryStage(node, null, null, null), new LiveNodes());
   }
 
   private static ClaimedJob job(long id, long tenant, Duration every, Instant fireAt) {
