@@ -2,9 +2,8 @@ package dev.punctual.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.EnumSet;
 import java.util.Set;
-import java.util.TreeSet;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -70,8 +69,6 @@ public record PunctualProperties(
     @DefaultValue("100000") int maxJobsPerTenant,
     @DefaultValue("true") boolean uiEnabled) {
 
-  private static final Set<String> KNOWN_ROLES = Set.of("api", "scheduler", "worker");
-
   public PunctualProperties {
     roleSet(roles); // fail at start on an unknown role
     if (rateLimit < 0 || rateLimitBurst < 0 || maxJobsPerTenant < 0) {
@@ -79,22 +76,24 @@ public record PunctualProperties(
     }
   }
 
-  public Set<String> roleSet() {
+  public Set<NodeRole> roleSet() {
     return roleSet(roles);
   }
 
-  private static Set<String> roleSet(String text) {
-    Set<String> set = new TreeSet<>();
+  private static Set<NodeRole> roleSet(String text) {
+    Set<NodeRole> set = EnumSet.noneOf(NodeRole.class);
     for (String part : (text == null ? "" : text).split(",")) {
-      String role = part.trim().toLowerCase(Locale.ROOT);
-      if (role.isEmpty()) {
+      if (part.isBlank()) {
         continue;
       }
-      if (!KNOWN_ROLES.contains(role)) {
-        throw new IllegalArgumentException(
-            "PUNCTUAL_ROLES: unknown role '" + part.trim() + "' (known: api, scheduler, worker)");
-      }
-      set.add(role);
+      set.add(
+          NodeRole.parse(part)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "PUNCTUAL_ROLES: unknown role '"
+                              + part.trim()
+                              + "' (known: api, scheduler, worker)")));
     }
     return set;
   }

@@ -21,7 +21,7 @@ import org.springframework.core.env.MapPropertySource;
  *
  * <p>Off, Micrometer Tracing's observation handlers are not configured at all: unsampled, they
  * still made a span, tagged it and propagated its context for every API request, about 6% of a
- * request's CPU in a profile of creates (docs/benchmarks.md, "Where the time goes on the user's
+ * request's CPU in a profile of creates (docs/benchmarks-log.md, "Where the time goes on the user's
  * path"). The request metrics ({@code http_server_requests_seconds}) come from the meter handler,
  * which stays.
  */

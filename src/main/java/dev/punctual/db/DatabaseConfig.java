@@ -47,14 +47,12 @@ public class DatabaseConfig {
   /**
    * The engine's sessions also plan every execution ({@code plan_cache_mode=force_custom_plan}).
    * pgjdbc prepares our statements on the server, and after five runs PostgreSQL may keep one
-   * generic plan for the connection's lifetime. A plan made while {@code runs} was nearly empty (a
-   * fresh install, a new bench) joined it by a sequential scan per outcome: writing 500 outcomes
-   * took seconds once the table held 20,000 rows, leases ran out and runs were delivered again. The
-   * engine's statements work on batches whose best plan depends on the tables' sizes; planning each
-   * costs a fraction of a millisecond per batch. The API's statements are single-row lookups and
-   * pages whose generic plans are right at any size, and planning each request cost more than half
-   * of a {@code GET}'s database time (155 against 61 µs, 4,600 against 8,300 requests/s on one
-   * node), so the API's pool keeps PostgreSQL's default.
+   * generic plan for the connection's lifetime: one made while {@code runs} was nearly empty stays
+   * wrong once it is large (leases ran out while outcomes were written). The engine's batches have
+   * a best plan that depends on the tables' sizes, and planning costs little per batch. The API's
+   * single-row lookups and pages have generic plans that are right at any size, and planning each
+   * request would cost much of its database time, so the API's pool keeps PostgreSQL's default
+   * (docs/operations.md).
    */
   public static final String ENGINE_SESSION_OPTIONS =
       SESSION_OPTIONS + " -c plan_cache_mode=force_custom_plan";

@@ -35,10 +35,11 @@ public final class DefinitionCodec {
    * Decoded targets and retry policies by their stored text. The engine decodes a job's definition
    * at every claim of it (each fire of a one-shot) and a run's target and retry policy at every
    * claim of the run (each retry), and building the JSON tree and checking each field was a fifth
-   * of the engine's own CPU in a burst (JFR, docs/benchmarks.md). These two parts repeat: jobs of a
-   * service commonly share its webhook (the run's headers say which job fired), and retry policies
-   * are stored with every default filled in, so they come from a handful of texts. Schedules are
-   * not memoized: a one-shot's or an interval's text names its own instants and rarely repeats.
+   * of the engine's own CPU in a burst (JFR, docs/benchmarks-log.md). These two parts repeat: jobs
+   * of a service commonly share its webhook (the run's headers say which job fired), and retry
+   * policies are stored with every default filled in, so they come from a handful of texts.
+   * Schedules are not memoized: a one-shot's or an interval's text names its own instants and
+   * rarely repeats.
    *
    * <p>Safe because decoding is a pure function of the text and its results are immutable records;
    * a text that does not decode throws every time and is never kept. Bounded by the characters of

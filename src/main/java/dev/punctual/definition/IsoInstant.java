@@ -14,8 +14,8 @@ import java.time.ZoneOffset;
  * <p>Why: the engine reads a one-shot's {@code at} (an interval's {@code startAt}) at every claim
  * and writes instants into every batched statement; {@link Instant#parse} and {@link
  * Instant#toString} go through the general formatter (a field map per call) and were a fifth of the
- * engine thread's samples in a burst (JFR, docs/benchmarks.md). Any other form (an offset, lower
- * case, hour 24, a leap second, a year past 9999) goes to {@link Instant#parse}, so what is
+ * engine thread's samples in a burst (JFR, docs/benchmarks-log.md). Any other form (an offset,
+ * lower case, hour 24, a leap second, a year past 9999) goes to {@link Instant#parse}, so what is
  * accepted and what it means are exactly {@code Instant.parse}'s.
  */
 public final class IsoInstant {

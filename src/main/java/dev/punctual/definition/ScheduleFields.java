@@ -9,7 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The top-level fields of a stored schedule, read with Jackson's streaming parser instead of a JSON
  * tree. The engine decodes the schedule of every job it claims (a one-shot's text names its own
  * instant, so it cannot be memoized like targets), and building the tree (a mapper context, a map,
- * a node per value) was most of that cost in a burst (JFR, docs/benchmarks.md).
+ * a node per value) was most of that cost in a burst (JFR, docs/benchmarks-log.md).
  *
  * <p>Reads what the tree reader read, the same way: fields other than the schedule's are skipped, a
  * repeated field keeps its last value, an explicit {@code null} is present but has no value, and a

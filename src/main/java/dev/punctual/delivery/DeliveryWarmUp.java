@@ -14,11 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs the delivery path before the engine takes its first fires, so that a node's first fires are
  * not delivered by a JVM still compiling that path.
  *
- * <p>Why: measured with {@code -Xlog:jit+compilation} on the service bench (docs/benchmarks.md),
- * the first seconds of fires after a start made the JVM compile 1,000-1,700 methods a second, most
- * of them Apache HttpClient's and the JDK's AES-GCM and HMAC: code that the start and the API never
- * run. On two busy cores that made the first second's fire lag p50 400-700 ms against 5 ms warm,
- * and the first minute's p99 14-53× the warm p99 (about 4× with this warm-up).
+ * <p>Why: the first fires after a start otherwise run HTTP client, AES-GCM and HMAC code that the
+ * start and the API never run, compiled while the fires wait (docs/engine.md, "A node's start").
  *
  * <p>What: {@code requests} deliveries (32 at a time) to a {@link WarmUpSink} (a sink on the
  * loopback interface inside this process, reached through the classes that deliver a run, with a

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * and wins over everything. Private ranges are allowed: internal services are the usual targets.
  */
 public final class EgressGuard {
-  // Compiled once: String.matches compiled it at every delivery (JFR: 12% of HttpDelivery.send).
+  // Compiled once, not at every delivery as String.matches would.
   private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private static final List<Cidr> DEFAULT_DENY =

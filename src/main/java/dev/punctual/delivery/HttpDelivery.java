@@ -44,9 +44,9 @@ import org.apache.hc.core5.util.Timeout;
  * the notification events' POSTs ({@link #post}).
  *
  * <p>Apache HttpClient 5, asynchronous: one I/O thread multiplexes every connection, pooled and
- * reused. Measured on this 2-core machine against nginx: about 20,000 requests/s, against about
- * 1,000 for the JDK's HttpClient (docs/benchmarks.md). Its {@code DnsResolver} hook is where the
- * egress guard can check every resolved address and pin the connection to it.
+ * reused, many times faster than the JDK's HttpClient here (docs/benchmarks-log.md). Its {@code
+ * DnsResolver} hook is where the egress guard can check every resolved address and pin the
+ * connection to it.
  */
 public class HttpDelivery implements Deliverer, NotificationPoster, AutoCloseable {
   public static final int SNIPPET_BYTES = 4096;

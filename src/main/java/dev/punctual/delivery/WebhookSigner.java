@@ -33,7 +33,7 @@ final class WebhookSigner {
 
   // A MAC made per signature, not kept per thread like SecretBox's cipher: a kept MAC would hold
   // the last signing secret's key pads (the secret, recoverable) until the thread signs again,
-  // and the signing secrets are in clear only for the time of a request. It costs 0.2 µs more.
+  // and the signing secrets are in clear only for the time of a request.
   private static byte[] hmac(byte[] key, byte[] content) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

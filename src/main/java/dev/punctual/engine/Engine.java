@@ -1,6 +1,7 @@
 package dev.punctual.engine;
 
 import dev.punctual.config.ClockConfig;
+import dev.punctual.config.NodeRole;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.NotificationPoster;
@@ -12,8 +13,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -248,8 +250,7 @@ public final class Engine {
   private void heartbeatTurn() throws InterruptedException {
     long sent = ticker.nanoTime();
     try {
-      clock.observe(
-          nodes.heartbeat(nodeId, String.join(",", new TreeSet<>(settings.roles()))), sent);
+      clock.observe(nodes.heartbeat(nodeId, roles(settings.roles())), sent);
       NodeStore.Live live = nodes.liveNodes(settings.deadNodeAfter());
       metrics.liveNodes(live.all());
       liveNodes.update(live.api(), live.schedulers());
@@ -262,6 +263,11 @@ public final class Engine {
       throw e;
     }
     ticker.sleep(settings.heartbeatInterval().toMillis());
+  }
+
+  /** Roles as the nodes table keeps them: lower case, comma-separated, in a fixed order. */
+  private static String roles(Set<NodeRole> roles) {
+    return roles.stream().sorted().map(NodeRole::text).collect(Collectors.joining(","));
   }
 
   /** Once a minute (the first time a few seconds after start): delete expired run history. */

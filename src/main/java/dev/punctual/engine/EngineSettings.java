@@ -1,6 +1,7 @@
 package dev.punctual.engine;
 
 import dev.punctual.config.EngineProperties;
+import dev.punctual.config.NodeRole;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ import java.util.function.Consumer;
  *     of the service: tests shorten it to see leases run out in seconds
  */
 public record EngineSettings(
-    Set<String> roles,
+    Set<NodeRole> roles,
     Duration lookahead,
     Duration pollInterval,
     int claimBatch,
@@ -108,7 +109,7 @@ public record EngineSettings(
   }
 
   /** The defaults, changed by each setting the properties give. */
-  public static EngineSettings from(Set<String> roles, EngineProperties p) {
+  public static EngineSettings from(Set<NodeRole> roles, EngineProperties p) {
     Builder b = builder().roles(roles);
     set(p.lookahead(), b::lookahead);
     set(p.pollInterval(), b::pollInterval);
@@ -153,7 +154,7 @@ public record EngineSettings(
    */
   EngineSettings forWarmUp() {
     return new EngineSettings(
-        Set.of("scheduler", "worker"),
+        Set.of(NodeRole.SCHEDULER, NodeRole.WORKER),
         lookahead,
         pollInterval,
         claimBatch,
@@ -172,16 +173,16 @@ public record EngineSettings(
   }
 
   public boolean schedules() {
-    return roles.contains("scheduler");
+    return roles.contains(NodeRole.SCHEDULER);
   }
 
   public boolean delivers() {
-    return roles.contains("worker");
+    return roles.contains(NodeRole.WORKER);
   }
 
   /** The defaults of the service, changed one setting at a time. */
   public static final class Builder {
-    private Set<String> roles = Set.of("api", "scheduler", "worker");
+    private Set<NodeRole> roles = Set.of(NodeRole.values());
     private Duration lookahead = Duration.ofSeconds(2);
     private Duration pollInterval = Duration.ofMillis(500);
     private int claimBatch = 500;
@@ -195,13 +196,11 @@ public record EngineSettings(
     private Duration retention = Duration.ofDays(7);
     private int tenantFireRate = 1000;
     private Integer tenantMaxInFlight; // default: 64, or maxInFlight when that is smaller
-    // Deliveries: 5,000 did as well as 10,000 and 20,000 for the first seconds' lag, and costs
-    // the start least; fires: 5,000 did better than 2,500 (docs/benchmarks.md, "The delivery
-    // warm-up", "The fire warm-up").
+    // The smallest count that warmed both paths as well as larger ones (docs/benchmarks-log.md).
     private int warmUpRequests = 5_000;
     private Duration attemptMargin = dev.punctual.definition.Leases.ATTEMPT_MARGIN;
 
-    public Builder roles(Set<String> value) {
+    public Builder roles(Set<NodeRole> value) {
       roles = Set.copyOf(value);
       return this;
     }

@@ -32,10 +32,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * before a node takes its first real fires, so that they are not handled by a JVM still compiling
  * that path.
  *
- * <p>Why: with the delivery path warmed ({@code DeliveryWarmUp}), what was left of a start's cold
- * first seconds was the engine's database path compiled at the first fires (2,446 compilations in
- * the first second at 1,000 fires/s; docs/benchmarks.md). A node that had fired for 20 s before the
- * measured jobs had a first minute within 2× of its warm p99; a cold one, 4-7×.
+ * <p>Why: with the delivery path warmed ({@code DeliveryWarmUp}), what is left cold at a start is
+ * the engine's database path, compiled at the first fires (docs/engine.md, "A node's start").
  *
  * <p>What: a schema of its own ({@code punctual_warm_up_<epoch second>_<random>}) holding empty
  * copies of the tables the engine uses ({@code create table … (like …)}: columns, defaults,

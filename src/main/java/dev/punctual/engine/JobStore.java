@@ -295,10 +295,8 @@ final class JobStore {
    *
    * <p>The token alone is the fence: every statement that changes a job's lease (a claim, a fire, a
    * release, a break, an API write, a pause by the service) bumps it, so an unchanged token means
-   * the lease is still the one this node read. The statement used to test {@code lease_owner =
-   * :node} as well; with statistics taken before a burst was claimed (every lease empty), the
-   * planner took that test for one row, scanned {@code jobs} first and ran the unnest once per job:
-   * 6.6 s for a batch of 1,000 among 24,000 jobs (auto_explain, docs/benchmarks.md).
+   * the lease is still the one this node read. (Testing {@code lease_owner} too misled the planner
+   * into a scan of {@code jobs} per batch; docs/engine.md, "A fire".)
    */
   FireResult fire(
       String nodeId,

@@ -137,11 +137,11 @@ class JobController {
     return withETag(jobs.resume(caller.requireTenant(), parseId(id)));
   }
 
-  private static JobRepository.State parseState(String state) {
+  private static JobState parseState(String state) {
     if (state == null) {
       return null;
     }
-    for (JobRepository.State s : JobRepository.State.values()) {
+    for (JobState s : JobState.values()) {
       if (s.name().equals(state)) {
         return s;
       }

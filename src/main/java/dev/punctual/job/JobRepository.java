@@ -2,7 +2,9 @@ package dev.punctual.job;
 
 import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
+import dev.punctual.db.Sql;
 import dev.punctual.definition.Channels;
+import dev.punctual.queue.RunStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -158,25 +160,11 @@ class JobRepository {
         .optional();
   }
 
-  /** The states a list can be filtered by, each a fixed condition on the row. */
-  enum State {
-    ACTIVE("j.broken_reason is null and j.enabled and not j.completed"),
-    PAUSED("j.broken_reason is null and not j.enabled"),
-    COMPLETED("j.broken_reason is null and j.enabled and j.completed"),
-    BROKEN("j.broken_reason is not null");
-
-    final String condition;
-
-    State(String condition) {
-      this.condition = condition;
-    }
-  }
-
   /** The filters of {@code GET /api/v1/jobs}; null means not filtered. */
   record ListQuery(
       Long beforeId,
       Boolean enabled,
-      State state,
+      JobState state,
       String namePrefix,
       Map<String, String> labels,
       int limit) {}
@@ -301,21 +289,20 @@ class JobRepository {
         rs.getLong("scheduled_runs"),
         rs.getString("notification_url"),
         tree(rs.getString("labels")),
-        instant(rs, "next_fire_at"),
+        Sql.instant(rs, "next_fire_at"),
         rs.getLong("version"),
-        instant(rs, "created_at"),
-        instant(rs, "updated_at"),
+        Sql.instant(rs, "created_at"),
+        Sql.instant(rs, "updated_at"),
         rs.getObject("last_run_id", Long.class),
-        rs.getString("last_run_status"),
-        instant(rs, "last_run_scheduled_for"));
+        lastRunStatus(rs.getString("last_run_status")),
+        Sql.instant(rs, "last_run_scheduled_for"));
   }
 
   private JsonNode tree(String text) {
     return json.readTree(text);
   }
 
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    Timestamp t = rs.getTimestamp(column);
-    return t == null ? null : t.toInstant();
+  private static RunStatus lastRunStatus(String status) {
+    return status == null ? null : RunStatus.valueOf(status);
   }
 }

@@ -1,10 +1,15 @@
 package dev.punctual.job;
 
+import dev.punctual.queue.RunStatus;
 import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** One row of {@code jobs} (with its last run), as the API layer needs it. */
+/**
+ * One row of {@code jobs} (with its last run), as the API layer needs it. Its definition's parts
+ * (schedule, target, retry, overlap, misfire) stay as stored: a broken row is shown as it is, not
+ * decoded.
+ */
 record JobRow(
     long id,
     String name,
@@ -28,7 +33,7 @@ record JobRow(
     Instant createdAt,
     Instant updatedAt,
     Long lastRunId,
-    String lastRunStatus,
+    RunStatus lastRunStatus,
     Instant lastRunScheduledFor) {
 
   /** This row with another target (its secret header values opened, for a write). */
@@ -60,18 +65,8 @@ record JobRow(
         lastRunScheduledFor);
   }
 
-  /**
-   * BROKEN first: a broken job does not fire whether paused or not, and a write that repairs it
-   * gives it its state back.
-   */
-  String state() {
-    if (brokenReason != null) {
-      return "BROKEN";
-    }
-    if (!enabled) {
-      return "PAUSED";
-    }
-    return completed ? "COMPLETED" : "ACTIVE";
+  JobState state() {
+    return JobState.of(brokenReason, enabled, completed);
   }
 
   JobView view() {

@@ -1,6 +1,7 @@
 package dev.punctual.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.punctual.queue.RunStatus;
 import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 
@@ -24,7 +25,7 @@ record JobView(
     Long maxRuns,
     long scheduledRuns,
     String notificationUrl,
-    String state,
+    JobState state,
     @JsonInclude(JsonInclude.Include.NON_NULL) String error,
     @JsonInclude(JsonInclude.Include.NON_NULL) String pausedReason,
     Instant nextRunAt,
@@ -33,5 +34,5 @@ record JobView(
     Instant createdAt,
     Instant updatedAt) {
 
-  record LastRun(String id, String status, Instant scheduledFor) {}
+  record LastRun(String id, RunStatus status, Instant scheduledFor) {}
 }

@@ -1,5 +1,6 @@
 package dev.punctual.ui;
 
+import dev.punctual.config.NodeRole;
 import dev.punctual.config.PunctualProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,7 +30,7 @@ class DashboardFilter extends OncePerRequestFilter {
   DashboardFilter(PunctualProperties properties) {
     // A node that does not serve the API (PUNCTUAL_ROLES without api) cannot serve the pages
     // that call it either.
-    this.enabled = properties.uiEnabled() && properties.roleSet().contains("api");
+    this.enabled = properties.uiEnabled() && properties.roleSet().contains(NodeRole.API);
   }
 
   @Override

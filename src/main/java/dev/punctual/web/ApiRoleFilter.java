@@ -1,5 +1,6 @@
 package dev.punctual.web;
 
+import dev.punctual.config.NodeRole;
 import dev.punctual.config.PunctualProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -23,7 +24,7 @@ class ApiRoleFilter extends OncePerRequestFilter {
   private final ProblemWriter problems;
 
   ApiRoleFilter(PunctualProperties properties, ProblemWriter problems) {
-    this.servesApi = properties.roleSet().contains("api");
+    this.servesApi = properties.roleSet().contains(NodeRole.API);
     this.problems = problems;
   }
 

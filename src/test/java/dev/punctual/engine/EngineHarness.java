@@ -2,6 +2,7 @@ package dev.punctual.engine;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.config.NodeRole;
 import dev.punctual.delivery.HttpDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -73,7 +74,7 @@ final class EngineHarness implements AutoCloseable {
 
   /** The service's defaults for a node that fires and delivers (no API here). */
   static EngineSettings.Builder builder() {
-    return EngineSettings.builder().roles(java.util.Set.of("scheduler", "worker"));
+    return EngineSettings.builder().roles(java.util.Set.of(NodeRole.SCHEDULER, NodeRole.WORKER));
   }
 
   /** Starts an engine named {@code name} on its own pool to {@code port}. */

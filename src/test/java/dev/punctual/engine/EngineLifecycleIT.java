@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.config.NodeRole;
 import dev.punctual.support.TargetServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
@@ -467,13 +468,14 @@ class EngineLifecycleIT {
       h.insertEverySecond("tick", first, target.url("/ok"));
       // A scheduler without a worker: fires are recorded PENDING, nothing is delivered.
       Engine scheduler =
-          h.start("scheduler-only", EngineSettings.builder().roles(Set.of("scheduler")).build());
+          h.start(
+              "scheduler-only", EngineSettings.builder().roles(Set.of(NodeRole.SCHEDULER)).build());
       await().atMost(Duration.ofSeconds(10)).until(() -> h.runs("PENDING") >= 2);
       assertThat(target.deliveries()).isEmpty();
       scheduler.stop();
       // A worker alone delivers them, and fires nothing new.
       long runsBefore = h.sql.sql("select count(*) from runs").query(Long.class).single();
-      h.start("worker-only", EngineSettings.builder().roles(Set.of("worker")).build());
+      h.start("worker-only", EngineSettings.builder().roles(Set.of(NodeRole.WORKER)).build());
       await()
           .atMost(Duration.ofSeconds(10))
           .until(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.punctual.config.EngineProperties;
+import dev.punctual.config.NodeRole;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,7 @@ class EngineSettingsTest {
     // application.yml maps each unset PUNCTUAL_ENGINE_* variable to an empty value.
     EngineSettings settings =
         EngineSettings.from(
-            Set.of("scheduler"),
+            Set.of(NodeRole.SCHEDULER),
             bind(
                 Map.of(
                     "punctual.engine.lookahead", "",
@@ -34,10 +35,20 @@ class EngineSettingsTest {
     assertThat(settings.claimBatch()).isEqualTo(200);
     assertThat(settings.deadNodeAfter()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.retention()).isEqualTo(Duration.ofDays(3));
-    assertThat(settings.maxInFlight()).isEqualTo(256);
-    assertThat(settings.tenantMaxInFlight()).isEqualTo(64);
-    assertThat(settings.warmUpRequests()).isEqualTo(5_000);
+    assertThat(settings.maxInFlight()).isEqualTo(defaults.maxInFlight());
+    assertThat(settings.warmUpRequests()).isEqualTo(defaults.warmUpRequests());
     assertThat(bind(Map.of()).poolSizeOrDefault()).isEqualTo(EngineProperties.DEFAULT_POOL_SIZE);
+  }
+
+  @Test
+  void aTenantMayHoldAtMostWhatTheNodeHoldsUnlessSetOtherwise() {
+    EngineSettings small = EngineSettings.builder().maxInFlight(10).build();
+    assertThat(small.tenantMaxInFlight()).isEqualTo(10);
+    EngineSettings large = EngineSettings.builder().maxInFlight(1_000).build();
+    assertThat(large.tenantMaxInFlight()).isLessThan(large.maxInFlight());
+    assertThat(EngineSettings.builder().maxInFlight(1_000).tenantMaxInFlight(500).build())
+        .extracting(EngineSettings::tenantMaxInFlight)
+        .isEqualTo(500);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.punctual.config.NodeRole;
 import dev.punctual.support.TargetServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
@@ -37,7 +38,7 @@ class QueuedRunLeaseIT {
       shortTimeouts(h);
       // One attempt of the tenant at a time, four runs held: the fourth waits 4.5 s for its turn.
       h.start("firing", oneAtATime().build());
-      h.start("other", oneAtATime().roles(Set.of("worker")).build());
+      h.start("other", oneAtATime().roles(Set.of(NodeRole.WORKER)).build());
 
       // Until every run succeeded, or a run was sent twice.
       await()
@@ -86,7 +87,7 @@ class QueuedRunLeaseIT {
               .build();
       try {
         firing.start();
-        h.start("other", oneAtATime().roles(Set.of("worker")).build());
+        h.start("other", oneAtATime().roles(Set.of(NodeRole.WORKER)).build());
         await()
             .atMost(Duration.ofSeconds(40))
             .until(() -> h.runs("SUCCEEDED") == count || target.deliveries().size() > count);

@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The log levels the service ships with (application.yml), as the running service has them. */
+/**
+ * The log levels the service ships with (application.yml), as the running service has them: a
+ * pinned value on purpose, since a level is behaviour an operator reads (a routine line at INFO
+ * floods the logs, a warning at DEBUG hides a fault).
+ */
 class LoggingDefaultsIT extends ApiTestBase {
   @Test
   void anUnsentRequestSentAgainIsNotAnInfoLine() {

@@ -1,5 +1,6 @@
 package dev.punctual.bench;
 
+import dev.punctual.config.NodeRole;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.db.DatabaseConfig;
 import dev.punctual.delivery.AmqpDelivery;
@@ -170,7 +171,7 @@ final class PunctualSystem implements BenchSystem {
         };
     EngineSettings settings =
         EngineSettings.builder()
-            .roles(Set.of("scheduler", "worker"))
+            .roles(Set.of(NodeRole.SCHEDULER, NodeRole.WORKER))
             .tenantFireRate(0)
             .tenantMaxInFlight(256)
             .build();
