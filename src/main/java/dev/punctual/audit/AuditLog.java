@@ -2,6 +2,7 @@ package dev.punctual.audit;
 
 import dev.punctual.identity.Caller;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -21,7 +22,7 @@ public class AuditLog {
   public record Actor(Caller.Kind kind, String keyId, String clientAddress, String forwardedFor) {
     /** The parameters of {@link #INSERT_COLUMNS}'s actor columns, for a statement of one's own. */
     public Map<String, Object> params() {
-      java.util.HashMap<String, Object> params = new java.util.HashMap<>();
+      HashMap<String, Object> params = new HashMap<>();
       params.put("auditActorKind", kind.name());
       params.put("auditKeyId", keyId);
       params.put("auditClient", clientAddress);

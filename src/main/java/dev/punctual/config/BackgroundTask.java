@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -51,7 +52,7 @@ public abstract class BackgroundTask implements SmartLifecycle {
       runOnce();
     } catch (RuntimeException e) {
       // Never let one turn end the schedule (a scheduled executor drops a task that throws).
-      org.slf4j.LoggerFactory.getLogger(getClass()).debug("{}: {}", threadName, e.toString());
+      LoggerFactory.getLogger(getClass()).debug("{}: {}", threadName, e.toString());
     }
   }
 

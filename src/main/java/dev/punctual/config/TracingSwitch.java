@@ -8,6 +8,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
@@ -35,7 +36,7 @@ public class TracingSwitch implements EnvironmentPostProcessor {
       "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration";
 
   /** Whether {@code env} sets an OTLP endpoint: tracing is on. */
-  public static boolean on(org.springframework.core.env.Environment env) {
+  public static boolean on(Environment env) {
     String endpoint = env.getProperty(ENDPOINT);
     return endpoint != null && !endpoint.isBlank();
   }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ final class EmbeddedDatabase implements AutoCloseable {
       log.warn("Stopping an orphaned embedded PostgreSQL (pid {})", orphan.get().pid());
       orphan.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown
       try {
-        orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        orphan.get().onExit().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         throw new IOException(
             "The orphaned PostgreSQL (pid " + orphan.get().pid() + ") won't stop");

@@ -10,6 +10,7 @@ import dev.punctual.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -372,7 +373,7 @@ public final class DefinitionCodec {
   private static Instant instant(String field, String text) {
     try {
       return text == null ? null : IsoInstant.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 instant");
     }
   }
@@ -385,7 +386,7 @@ public final class DefinitionCodec {
   private static Duration duration(String field, String text) {
     try {
       return text == null ? null : memoized(DURATIONS, text, Duration::parse);
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 duration");
     }
   }

@@ -1,6 +1,8 @@
 package dev.punctual.definition;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -19,7 +21,7 @@ public record HttpTarget(
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   public HttpTarget {
-    headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
   }
 
   public HttpTarget(

@@ -14,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * Publishes to RabbitMQ with the official client ({@code com.rabbitmq:amqp-client}): one connection
@@ -67,7 +70,7 @@ public final class AmqpDelivery implements Deliverer, AutoCloseable {
       ConnectionFactory factory = new ConnectionFactory();
       factory.setUri(url); // credentials, virtual host, TLS for amqps
       if (parsed.scheme().equals("amqps")) {
-        factory.useSslProtocol(javax.net.ssl.SSLContext.getDefault()); // verified, not trust-all
+        factory.useSslProtocol(SSLContext.getDefault()); // verified, not trust-all
       }
       factory.setAutomaticRecoveryEnabled(false); // a broken publisher is replaced instead
       factory.setConnectionTimeout(5_000);
@@ -79,7 +82,7 @@ public final class AmqpDelivery implements Deliverer, AutoCloseable {
               executor, List.of(new Address(address.getHostAddress(), port)), "punctual");
       return new Publisher(url, connection);
     } catch (Exception e) {
-      throw new java.util.concurrent.CompletionException(e);
+      throw new CompletionException(e);
     }
   }
 
@@ -99,7 +102,7 @@ public final class AmqpDelivery implements Deliverer, AutoCloseable {
     // Publication sequence number -> its pending confirm; message id -> its sequence number, for
     // a basic.return (which names the message, not its number).
     private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
-    private final Map<String, Long> byMessageId = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> byMessageId = new ConcurrentHashMap<>();
 
     private record Pending(
         String messageId, CompletableFuture<Void> confirmed, String[] returned) {}

@@ -3,11 +3,13 @@ package dev.punctual.delivery;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -61,8 +63,7 @@ final class BrokerSupport {
   /** An exception (of a connect or a publication) as the attempt's result. */
   static AttemptResult failed(Throwable error, long startedNanos, String what) {
     Throwable e = error;
-    while ((e instanceof CompletionException
-            || e instanceof java.util.concurrent.ExecutionException)
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }
@@ -127,7 +128,7 @@ final class BrokerSupport {
               f.isDone() && !f.isCompletedExceptionally() && f.join() == connection ? null : f);
     }
 
-    java.util.Collection<CompletableFuture<C>> all() {
+    Collection<CompletableFuture<C>> all() {
       return byUrl.values();
     }
   }

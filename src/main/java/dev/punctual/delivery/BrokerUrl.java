@@ -6,6 +6,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A broker's URL, parsed: {@code scheme://[user[:password]@]host[:port][/path]}. The user and
@@ -28,7 +29,7 @@ public record BrokerUrl(
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!schemes.contains(scheme)) {
       throw new IllegalArgumentException(
-          "must be a " + String.join(" or ", new java.util.TreeSet<>(schemes)) + " URL");
+          "must be a " + String.join(" or ", new TreeSet<>(schemes)) + " URL");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new IllegalArgumentException("must have a host");

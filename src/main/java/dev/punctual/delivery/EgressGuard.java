@@ -1,10 +1,13 @@
 package dev.punctual.delivery;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -76,9 +79,8 @@ public final class EgressGuard {
    */
   public Optional<String> problemWithUrl(String url) {
     try {
-      java.net.URI uri = new java.net.URI(url);
-      String scheme =
-          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
         return Optional.of("must be an http or https URL");
       }
@@ -90,7 +92,7 @@ public final class EgressGuard {
             "must not carry credentials (user:password@); send them in an Authorization header");
       }
       return denialOfLiteral(uri.getHost()).map(reason -> "targets may not reach it: " + reason);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       return Optional.of("is not a valid URL: " + e.getReason());
     }
   }

@@ -11,8 +11,11 @@ import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +39,7 @@ public final class NatsDelivery implements Deliverer, AutoCloseable {
             return t;
           });
   private final BrokerSupport.Connections<JetStream> streams;
-  private final java.util.List<Connection> opened =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Connection> opened = new CopyOnWriteArrayList<>();
 
   public NatsDelivery(EgressGuard guard) {
     this.guard = guard;
@@ -104,7 +106,7 @@ public final class NatsDelivery implements Deliverer, AutoCloseable {
       opened.add(connection);
       return connection.jetStream(JetStreamOptions.DEFAULT_JS_OPTIONS);
     } catch (Exception e) {
-      throw new java.util.concurrent.CompletionException(e);
+      throw new CompletionException(e);
     }
   }
 

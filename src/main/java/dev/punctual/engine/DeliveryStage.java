@@ -8,11 +8,20 @@ import dev.punctual.queue.RunQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +52,7 @@ final class DeliveryStage {
   private final int holdLimit;
   private final BlockingQueue<RunQueue.Outcome> outcomes = new LinkedBlockingQueue<>();
   private final Semaphore slots;
-  private final java.util.function.LongUnaryOperator jitter =
-      bound -> java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1);
+  private final LongUnaryOperator jitter = bound -> ThreadLocalRandom.current().nextLong(bound + 1);
 
   /**
    * The last run claim had no room or filled its batch: runs may be waiting in the table. A
@@ -60,7 +68,7 @@ final class DeliveryStage {
    * the dispatcher looks whether it may still send, so that a stop either sees the run here or the
    * dispatcher sees the stop (never neither).
    */
-  private final java.util.Set<Long> attempting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> attempting = ConcurrentHashMap.newKeySet();
 
   /**
    * The outcomes the writer has taken from the queue and not yet written (empty between batches).
@@ -76,10 +84,9 @@ final class DeliveryStage {
    * attempt number). Only an error puts a run here, and a later outcome of the run (this node took
    * it over again) takes it out.
    */
-  private final java.util.Set<Long> unrecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
 
-  private final java.util.concurrent.atomic.AtomicBoolean metricsRefused =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean metricsRefused = new AtomicBoolean();
 
   private final Semaphore wakeUp = new Semaphore(0);
   private volatile boolean claiming;
@@ -90,8 +97,8 @@ final class DeliveryStage {
   private final Ticker ticker;
   private final DatabaseClock clock;
   private final EngineTracing tracing;
-  private java.util.concurrent.Future<?> claimLoop;
-  private java.util.concurrent.Future<?> writeLoop;
+  private Future<?> claimLoop;
+  private Future<?> writeLoop;
 
   DeliveryStage(NodeContext node, RunQueue runs, OutcomeWriter writer, Deliverer http) {
     this.tracing = node.tracing();
@@ -135,7 +142,7 @@ final class DeliveryStage {
   }
 
   final class Admission {
-    private final java.util.Map<Long, Integer> admitted = new java.util.HashMap<>();
+    private final Map<Long, Integer> admitted = new HashMap<>();
     private int total = queue.queued();
 
     boolean admit(long tenantId) {
@@ -304,7 +311,7 @@ final class DeliveryStage {
             (result, error) -> {
               try {
                 AttemptResult outcome = result != null ? result : failure(error);
-                span.end(outcome.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                span.end(outcome.outcome().name().toLowerCase(Locale.ROOT));
                 if (!killed) {
                   record(run, outcome, started);
                 }
@@ -388,9 +395,7 @@ final class DeliveryStage {
     }
     try {
       metrics.delivery(
-          result.outcome().name().toLowerCase(java.util.Locale.ROOT),
-          result.durationMs(),
-          run.tenantId());
+          result.outcome().name().toLowerCase(Locale.ROOT), result.durationMs(), run.tenantId());
     } catch (RuntimeException e) {
       // Once: a registry that refuses a meter refuses it at every delivery.
       if (metricsRefused.compareAndSet(false, true)) {

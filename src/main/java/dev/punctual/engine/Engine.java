@@ -1,7 +1,6 @@
 package dev.punctual.engine;
 
 import dev.punctual.config.ClockConfig;
-import dev.punctual.config.NodeRole;
 import dev.punctual.definition.DefinitionCodec;
 import dev.punctual.delivery.Deliverer;
 import dev.punctual.delivery.NotificationPoster;
@@ -13,9 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +29,8 @@ public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final Duration RETENTION_FIRST_DELAY = Duration.ofSeconds(5);
   private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(1);
-  private static final int RETENTION_BATCH = 1000;
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
   private static final Duration NOTIFICATION_POLL = Duration.ofMillis(500);
-
-  /** The runs-waiting gauge counts this many at most: its cost stays bounded in a backlog. */
-  private static final int RUNS_WAITING_CAP = 100_000;
 
   private final String nodeId;
   private final EngineSettings settings;
@@ -52,6 +45,8 @@ public final class Engine {
   private final TriggerStage trigger;
   private final DeliveryStage delivery;
   private final EventStore events;
+  private final Heartbeat heartbeat;
+  private final Retention retention;
   private final NotificationStage notifier; // null when this node does not deliver
   private volatile boolean running;
   private volatile boolean stopping;
@@ -143,6 +138,8 @@ public final class Engine {
     this.events = new EventStore(jdbc);
     NodeContext node =
         new NodeContext(nodeId, settings, metrics, threads, ticker, clock, b.tracing);
+    this.heartbeat = new Heartbeat(node, nodes, jobs, runs, liveNodes);
+    this.retention = new Retention(node, runs, events, nodes, () -> stopping);
     TransactionTemplate transactions =
         new TransactionTemplate(new DataSourceTransactionManager(b.dataSource));
     this.delivery =
@@ -248,62 +245,21 @@ public final class Engine {
   }
 
   private void heartbeatTurn() throws InterruptedException {
-    long sent = ticker.nanoTime();
-    try {
-      clock.observe(nodes.heartbeat(nodeId, roles(settings.roles())), sent);
-      NodeStore.Live live = nodes.liveNodes(settings.deadNodeAfter());
-      metrics.liveNodes(live.all());
-      liveNodes.update(live.api(), live.schedulers());
-      // A count on a partial index of the broken rows: nothing to read when there are none.
-      metrics.brokenJobs(jobs.countBroken());
-      metrics.runsWaiting(runs.countWaiting(RUNS_WAITING_CAP));
-      metrics.databaseUp(true);
-    } catch (RuntimeException e) {
-      metrics.databaseUp(false);
-      throw e;
-    }
+    heartbeat.beat();
     ticker.sleep(settings.heartbeatInterval().toMillis());
   }
 
-  /** Roles as the nodes table keeps them: lower case, comma-separated, in a fixed order. */
-  private static String roles(Set<NodeRole> roles) {
-    return roles.stream().sorted().map(NodeRole::text).collect(Collectors.joining(","));
-  }
-
-  /** Once a minute (the first time a few seconds after start): delete expired run history. */
+  /** Once a minute, the first time a few seconds after the start. */
   private void retentionTurn() throws InterruptedException {
     ticker.sleep(RETENTION_FIRST_DELAY.toMillis());
     while (running) {
-      purgeExpiredRuns();
-      purgeExpiredEvents();
-      nodes.forgetLongDead();
+      retention.purge();
       ticker.sleep(RETENTION_INTERVAL.toMillis());
     }
   }
 
-  /**
-   * Events undelivered for a day fail; events past the retention age (that of runs) are deleted.
-   */
-  private void purgeExpiredEvents() throws InterruptedException {
-    events.expire(NotificationStage.MAX_AGE);
-    int deleted;
-    do {
-      deleted = events.deleteOlderThan(settings.retention(), RETENTION_BATCH);
-      ticker.sleep(20);
-    } while (deleted == RETENTION_BATCH && !stopping);
-  }
-
-  /** Deletes finished runs past the retention age; returns how many. */
+  /** Deletes finished runs past the retention age now; returns how many (tests). */
   int purgeExpiredRuns() throws InterruptedException {
-    int total = 0;
-    int deleted;
-    do {
-      // Small batches with a pause between them keep the hot path's locks and I/O free.
-      deleted = runs.deleteFinishedBefore(settings.retention(), RETENTION_BATCH);
-      metrics.runsDeleted(deleted);
-      total += deleted;
-      ticker.sleep(20);
-    } while (deleted == RETENTION_BATCH && !stopping);
-    return total;
+    return retention.purgeRuns();
   }
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /** The engine's metrics (Micrometer; {@code /actuator/prometheus} in the service). */
@@ -18,10 +19,8 @@ final class EngineMetrics {
   private final Timer fireDuration;
   private final DistributionSummary fireBatch;
   private final AtomicInteger liveNodes = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong brokenJobs =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong runsWaiting =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong brokenJobs = new AtomicLong();
+  private final AtomicLong runsWaiting = new AtomicLong();
   private final AtomicInteger databaseUp = new AtomicInteger(1);
 
   /** Deliveries in progress: none until a delivery stage {@linkplain #measureInFlight measures}. */
@@ -80,7 +79,7 @@ final class EngineMetrics {
     Gauge.builder("punctual.nodes.live", liveNodes, AtomicInteger::get)
         .description("Nodes whose heartbeat is recent")
         .register(registry);
-    Gauge.builder("punctual.runs.waiting", runsWaiting, java.util.concurrent.atomic.AtomicLong::get)
+    Gauge.builder("punctual.runs.waiting", runsWaiting, AtomicLong::get)
         .description(
             "Runs due and not being delivered (pending or waiting to retry), counted at each"
                 + " heartbeat up to 100,000")
@@ -88,7 +87,7 @@ final class EngineMetrics {
     Gauge.builder("punctual.database.up", databaseUp, AtomicInteger::get)
         .description("1 when this node's last heartbeat reached the database, else 0")
         .register(registry);
-    Gauge.builder("punctual.jobs.broken", brokenJobs, java.util.concurrent.atomic.AtomicLong::get)
+    Gauge.builder("punctual.jobs.broken", brokenJobs, AtomicLong::get)
         .description(
             "Jobs (of every tenant) whose stored definition the engine cannot read; they do not"
                 + " fire until a PUT or PATCH repairs them")

@@ -2,6 +2,7 @@ package dev.punctual.engine;
 
 import dev.punctual.config.EngineProperties;
 import dev.punctual.config.NodeRole;
+import dev.punctual.definition.Leases;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,7 +199,7 @@ public record EngineSettings(
     private Integer tenantMaxInFlight; // default: 64, or maxInFlight when that is smaller
     // The smallest count that warmed both paths as well as larger ones (docs/benchmarks-log.md).
     private int warmUpRequests = 5_000;
-    private Duration attemptMargin = dev.punctual.definition.Leases.ATTEMPT_MARGIN;
+    private Duration attemptMargin = Leases.ATTEMPT_MARGIN;
 
     public Builder roles(Set<NodeRole> value) {
       roles = Set.copyOf(value);

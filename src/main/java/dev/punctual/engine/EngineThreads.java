@@ -1,6 +1,7 @@
 package dev.punctual.engine;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Every thread of one engine: one executor, so that stopping the engine can wait for each loop to
@@ -40,11 +42,11 @@ final class EngineThreads {
     return executor.submit(
         () -> {
           Thread.currentThread().setName("punctual-" + name);
-          org.slf4j.MDC.put("node.id", nodeId);
+          MDC.put("node.id", nodeId);
           try {
             loop.run();
           } finally {
-            org.slf4j.MDC.remove("node.id");
+            MDC.remove("node.id");
           }
         });
   }
@@ -66,7 +68,7 @@ final class EngineThreads {
         return;
       } catch (TimeoutException e) {
         log.warn("A loop is still busy after {}; going on without it", limit);
-      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+      } catch (ExecutionException | CancellationException e) {
         log.warn("A loop ended with an error", e);
       }
     }

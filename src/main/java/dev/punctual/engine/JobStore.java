@@ -10,10 +10,13 @@ import dev.punctual.notification.EventSql;
 import dev.punctual.queue.NewRuns;
 import dev.punctual.queue.RunStatus;
 import dev.punctual.queue.RunTrigger;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -214,14 +217,13 @@ final class JobStore {
    * does not decode goes to the broken list instead: one bad row must not fail the claim of the
    * others (the claim statement has already leased or locked them all).
    */
-  private static final class ClaimReader
-      implements org.springframework.jdbc.core.RowMapper<ClaimedJob> {
+  private static final class ClaimReader implements RowMapper<ClaimedJob> {
     private final List<ClaimedJob> jobs = new ArrayList<>();
     private final List<ClaimedJob.BrokenJob> broken = new ArrayList<>();
     private Instant databaseNow;
 
     @Override
-    public ClaimedJob mapRow(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    public ClaimedJob mapRow(ResultSet rs, int row) throws SQLException {
       if (row == 0) {
         databaseNow = rs.getTimestamp("database_now").toInstant();
       }

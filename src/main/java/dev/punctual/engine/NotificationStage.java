@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +57,7 @@ final class NotificationStage {
   private final Map<Long, Integer> tenantInFlight = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean running;
-  private java.util.concurrent.Future<?> loop;
+  private Future<?> loop;
 
   private record Sent(EventStore.OwnedEvent event, AttemptResult result) {}
 

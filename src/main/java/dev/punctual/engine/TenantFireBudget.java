@@ -9,6 +9,7 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * Each tenant's fires per second, shared by the live scheduler nodes: a token bucket per tenant on
@@ -22,7 +23,7 @@ import java.util.List;
  */
 final class TenantFireBudget {
   private final int rate;
-  private final java.util.function.IntSupplier nodes;
+  private final IntSupplier nodes;
   // A bucket idle for a minute is full again; forgetting it is the same.
   private final Cache<Long, Shared> buckets =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(1)).build();
@@ -34,7 +35,7 @@ final class TenantFireBudget {
    * @param rate fires per second per tenant for the whole cluster; 0 for no cap
    * @param nodes the live scheduler nodes sharing it
    */
-  TenantFireBudget(int rate, java.util.function.IntSupplier nodes) {
+  TenantFireBudget(int rate, IntSupplier nodes) {
     this.rate = rate;
     this.nodes = nodes;
   }

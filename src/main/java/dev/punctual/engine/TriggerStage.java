@@ -4,12 +4,17 @@ import dev.punctual.node.LiveNodes;
 import dev.punctual.queue.RunQueue;
 import dev.punctual.queue.RunStatus;
 import dev.punctual.queue.RunTrigger;
+import io.micrometer.tracing.TraceContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,8 +45,8 @@ final class TriggerStage {
   private final EngineThreads threads;
   private final Ticker ticker;
   private volatile boolean running;
-  private java.util.concurrent.Future<?> claimLoop;
-  private java.util.concurrent.Future<?> fireLoop;
+  private Future<?> claimLoop;
+  private Future<?> fireLoop;
 
   /**
    * {@code delivery}: this node's delivery stage, which takes the runs it fires and delivers
@@ -249,7 +254,7 @@ final class TriggerStage {
    * calling the old URL.)
    */
   static List<ClaimedJob> newestClaims(List<ClaimedJob> due) {
-    java.util.Map<Long, ClaimedJob> newest = new java.util.LinkedHashMap<>();
+    Map<Long, ClaimedJob> newest = new LinkedHashMap<>();
     for (ClaimedJob job : due) {
       newest.merge(job.id(), job, (a, b) -> a.fencingToken() >= b.fencingToken() ? a : b);
     }
@@ -355,11 +360,11 @@ final class TriggerStage {
     metrics.fireBatch(due.size(), fireNanos);
     metrics.fires("misfired", batch.misfired());
     List<RunQueue.OwnedRun> toDeliver = new ArrayList<>();
-    java.util.Map<Long, ClaimedJob> byId = new java.util.HashMap<>();
+    Map<Long, ClaimedJob> byId = new HashMap<>();
     due.forEach(j -> byId.put(j.id(), j));
     for (JobStore.InsertedRun run : result.runs()) {
       ClaimedJob job = byId.get(run.jobId());
-      io.micrometer.tracing.TraceContext fireTrace =
+      TraceContext fireTrace =
           run.status() == RunStatus.SKIPPED
               ? null
               : tracing.fire(

@@ -6,6 +6,7 @@ import dev.punctual.config.PunctualProperties;
 import dev.punctual.config.Version;
 import dev.punctual.delivery.DeliveryWarmUp;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -82,10 +83,10 @@ public class WarmUpOnStart
     }
 
     /** What the warm-up did, once it has ended; empty while it runs, when none ran or it failed. */
-    java.util.Optional<DeliveryWarmUp.Result> result() {
+    Optional<DeliveryWarmUp.Result> result() {
       return done.isDone() && !done.isCompletedExceptionally()
-          ? java.util.Optional.ofNullable(done.join())
-          : java.util.Optional.empty();
+          ? Optional.ofNullable(done.join())
+          : Optional.empty();
     }
 
     /**

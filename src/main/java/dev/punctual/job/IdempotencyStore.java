@@ -1,5 +1,6 @@
 package dev.punctual.job;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -73,7 +74,7 @@ class IdempotencyStore {
   static byte[] hash(JsonNode body) {
     try {
       return MessageDigest.getInstance("SHA-256")
-          .digest(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          .digest(body.toString().getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

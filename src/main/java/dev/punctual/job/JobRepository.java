@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,7 +125,7 @@ class JobRepository {
    */
   static boolean isQuotaRefusal(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException sql && "PJ001".equals(sql.getSQLState())) {
+      if (t instanceof SQLException sql && "PJ001".equals(sql.getSQLState())) {
         return true;
       }
     }
@@ -250,7 +251,7 @@ class JobRepository {
   }
 
   private Map<String, Object> specParams(JobSpec spec, Arming arming) {
-    Map<String, Object> p = new java.util.HashMap<>();
+    Map<String, Object> p = new HashMap<>();
     p.put("name", spec.name());
     p.put("description", spec.description());
     p.put("schedule", spec.scheduleJson().toString());

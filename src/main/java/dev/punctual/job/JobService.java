@@ -10,9 +10,12 @@ import dev.punctual.schedule.Schedule;
 import dev.punctual.web.ApiProblem;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -24,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 /** The Jobs API's rules: arming at every write, versions, idempotent creation. */
 @Service
 class JobService {
-  private static final java.time.Duration WAKE_HORIZON = java.time.Duration.ofSeconds(10);
+  private static final Duration WAKE_HORIZON = Duration.ofSeconds(10);
 
   private final JobRepository jobs;
   private final IdempotencyStore idempotency;
@@ -172,11 +175,7 @@ class JobService {
     audit.record(tenantId, AuditAction.JOB_DELETE, Long.toString(id), null);
   }
 
-  private JobRow write(
-      long tenantId,
-      long id,
-      String ifMatch,
-      java.util.function.Function<JobRow, JsonNode> newBody) {
+  private JobRow write(long tenantId, long id, String ifMatch, Function<JobRow, JsonNode> newBody) {
     JobRow stored = jobs.findForUpdate(tenantId, id).orElseThrow(() -> notFound(id));
     // Its secret header values opened: a PATCH, a pause or a *** sent back keeps the value itself,
     // which the reader checks and the write seals again under the current key.
@@ -264,7 +263,7 @@ class JobService {
 
   /** PostgreSQL keeps microseconds: instants shown and stored must agree to the digit. */
   private Instant now() {
-    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
   private static ApiProblem notFound(long id) {

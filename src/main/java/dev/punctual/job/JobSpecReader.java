@@ -9,6 +9,7 @@ import dev.punctual.definition.RetryPolicy;
 import dev.punctual.definition.Target;
 import dev.punctual.definition.TargetKind;
 import dev.punctual.delivery.EgressGuard;
+import dev.punctual.schedule.Schedule;
 import dev.punctual.web.JsonInput;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,8 +95,7 @@ final class JobSpecReader {
         in.string("name", true, 100, NAME_REGEX, "must be 1-100 characters of A-Z a-z 0-9 . _ -");
     String description = in.string("description", false, 1000);
     JsonInput scheduleIn = in.object("schedule", true);
-    dev.punctual.schedule.Schedule schedule =
-        scheduleIn == null ? null : ScheduleReader.read(scheduleIn, now);
+    Schedule schedule = scheduleIn == null ? null : ScheduleReader.read(scheduleIn, now);
     JsonInput targetIn = in.object("target", true);
     Target target = targetIn == null ? null : readTarget(targetIn, guard);
     JsonInput retryIn = in.object("retry", false);

@@ -1,8 +1,15 @@
 package dev.punctual.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.punctual.schedule.CronSchedule;
+import dev.punctual.schedule.Schedule;
 import dev.punctual.web.JsonInput;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,34 +36,33 @@ class SchedulePreviewController {
    */
   record FireTime(
       Instant at,
-      java.time.OffsetDateTime local,
-      @com.fasterxml.jackson.annotation.JsonInclude(
-              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-          dev.punctual.schedule.CronSchedule.DstShift dst) {}
+      OffsetDateTime local,
+      @com.fasterxml.jackson.annotation.JsonInclude(JsonInclude.Include.NON_NULL)
+          CronSchedule.DstShift dst) {}
 
   @PostMapping("/api/v1/schedules/preview")
   Map<String, Object> preview(@RequestBody JsonNode body) {
     JsonInput in = JsonInput.of(body);
     in.allowOnly(Set.of("schedule", "after", "count"), Set.of());
-    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Instant after = in.instant("after", false);
     Integer count = in.integer("count", 1, 100);
     JsonInput scheduleIn = in.object("schedule", true);
-    dev.punctual.schedule.Schedule schedule =
+    Schedule schedule =
         scheduleIn == null ? null : ScheduleReader.read(scheduleIn, after == null ? now : after);
     in.throwIfInvalid();
     List<Instant> times = schedule.preview(after == null ? now : after, count == null ? 10 : count);
-    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+    Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("fireTimes", times);
     answer.put("details", times.stream().map(t -> fireTime(schedule, t)).toList());
     return answer;
   }
 
-  private static FireTime fireTime(dev.punctual.schedule.Schedule schedule, Instant at) {
-    if (schedule instanceof dev.punctual.schedule.CronSchedule cron) {
+  private static FireTime fireTime(Schedule schedule, Instant at) {
+    if (schedule instanceof CronSchedule cron) {
       return new FireTime(
           at, at.atZone(cron.zone()).toOffsetDateTime(), cron.dstShift(at).orElse(null));
     }
-    return new FireTime(at, at.atOffset(java.time.ZoneOffset.UTC), null);
+    return new FireTime(at, at.atOffset(ZoneOffset.UTC), null);
   }
 }

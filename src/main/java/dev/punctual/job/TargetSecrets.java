@@ -2,9 +2,11 @@ package dev.punctual.job;
 
 import dev.punctual.secret.SealedStore;
 import dev.punctual.secret.SecretBox;
+import dev.punctual.secret.SecretUnavailableException;
 import dev.punctual.secret.UrlSecrets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -48,7 +50,7 @@ class TargetSecrets implements SealedStore {
         value -> {
           try {
             return box.open(value);
-          } catch (dev.punctual.secret.SecretUnavailableException e) {
+          } catch (SecretUnavailableException e) {
             return value;
           }
         },
@@ -59,8 +61,7 @@ class TargetSecrets implements SealedStore {
    * A copy of a target with {@code f} applied to its secrets: with {@code allSecrets} to every
    * value that is a secret (sealing, re-sealing), else to the sealed ones only (opening).
    */
-  private static JsonNode map(
-      JsonNode target, java.util.function.UnaryOperator<String> f, boolean allSecrets) {
+  private static JsonNode map(JsonNode target, UnaryOperator<String> f, boolean allSecrets) {
     String brokerUrl = SecretUrls.brokerUrl(target);
     if (brokerUrl != null) {
       // A broker target's one secret is its URL's password (or token).
@@ -132,7 +133,7 @@ class TargetSecrets implements SealedStore {
             JsonNode resealed;
             try {
               resealed = map(target, box::reseal, true);
-            } catch (dev.punctual.secret.SecretUnavailableException e) {
+            } catch (SecretUnavailableException e) {
               // A value that does not open (altered) stays as it is; the other rows go on. Its
               // deliveries fail with the reason until the job is written again.
               continue;

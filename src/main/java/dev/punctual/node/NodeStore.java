@@ -2,6 +2,8 @@ package dev.punctual.node;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The {@code nodes} table: heartbeats, and who is alive. */
@@ -43,19 +45,18 @@ public final class NodeStore {
   }
 
   /** A node as the admin sees it. */
-  public record NodeInfo(
-      String id, java.util.List<String> roles, Instant startedAt, Instant heartbeatAt) {}
+  public record NodeInfo(String id, List<String> roles, Instant startedAt, Instant heartbeatAt) {}
 
   /** Every node that heartbeat within the last hour (older ones are forgotten), by id. */
-  public java.util.List<NodeInfo> list() {
+  public List<NodeInfo> list() {
     return jdbc.sql("select id, roles, started_at, heartbeat_at from nodes order by id")
         .query(
             (rs, row) ->
                 new NodeInfo(
                     rs.getString(1),
-                    java.util.List.of(rs.getString(2).split(",")),
-                    rs.getObject(3, java.time.OffsetDateTime.class).toInstant(),
-                    rs.getObject(4, java.time.OffsetDateTime.class).toInstant()))
+                    List.of(rs.getString(2).split(",")),
+                    rs.getObject(3, OffsetDateTime.class).toInstant(),
+                    rs.getObject(4, OffsetDateTime.class).toInstant()))
         .list();
   }
 

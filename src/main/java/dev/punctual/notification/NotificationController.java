@@ -7,6 +7,7 @@ import dev.punctual.identity.Caller;
 import dev.punctual.web.ApiProblem;
 import dev.punctual.web.JsonInput;
 import dev.punctual.web.Pagination;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,7 @@ class NotificationController {
     in.throwIfInvalid();
     notifications.setEndpoint(tenant, url);
     // The host only: a URL's path or query may carry a token.
-    audit.record(
-        tenant, AuditAction.NOTIFICATION_ENDPOINT_SET, null, java.net.URI.create(url).getHost());
+    audit.record(tenant, AuditAction.NOTIFICATION_ENDPOINT_SET, null, URI.create(url).getHost());
     return Map.of("url", url);
   }
 

@@ -2,12 +2,18 @@ package dev.punctual.overview;
 
 import dev.punctual.db.Sql;
 import dev.punctual.queue.RunSql;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -63,8 +69,8 @@ class OverviewQueries {
                     where tenant_id = :tenant and minute >= :from and minute < :until
                     """)
                 .param("tenant", tenant)
-                .param("from", java.sql.Timestamp.from(from))
-                .param("until", java.sql.Timestamp.from(countedUntil))
+                .param("from", Timestamp.from(from))
+                .param("until", Timestamp.from(countedUntil))
                 .query(this::minute)
                 .list());
     Instant liveFrom = countedUntil.isAfter(from) ? countedUntil : from;
@@ -74,21 +80,21 @@ class OverviewQueries {
                     + RunStats.perMinute("and tenant_id = :tenant")
                     + ") live")
             .param("tenant", tenant)
-            .param("from", java.sql.Timestamp.from(liveFrom))
-            .param("until", java.sql.Timestamp.from(now.plusMillis(1)))
+            .param("from", Timestamp.from(liveFrom))
+            .param("until", Timestamp.from(now.plusMillis(1)))
             .query(this::minute)
             .list());
     return minutes;
   }
 
-  private Minute minute(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+  private Minute minute(ResultSet rs, int row) throws SQLException {
     Long[] counts = (Long[]) rs.getArray("lag_counts").getArray();
     long[] lag = new long[RunStats.LAG_BOUNDS_MS.length + 1];
     for (int i = 0; i < lag.length && i < counts.length; i++) {
       lag[i] = counts[i];
     }
     return new Minute(
-        rs.getObject("minute", java.time.OffsetDateTime.class).toInstant(),
+        rs.getObject("minute", OffsetDateTime.class).toInstant(),
         rs.getLong("succeeded"),
         rs.getLong("failed"),
         rs.getLong("skipped"),
@@ -139,7 +145,7 @@ class OverviewQueries {
         }
       }
     }
-    long total = java.util.Arrays.stream(merged).sum();
+    long total = Arrays.stream(merged).sum();
     if (total == 0) {
       return new Overview.Lag(0, null, null);
     }
@@ -263,10 +269,7 @@ class OverviewQueries {
             """)
         .param("tenant", tenant)
         .param(
-            "ids",
-            jobIds.stream()
-                .map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(",", "{", "}")))
+            "ids", jobIds.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")))
         .param("per", perJob)
         .query(
             (rs, row) -> {

@@ -5,6 +5,7 @@ import dev.punctual.queue.RunSql;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ public class RunStats extends BackgroundTask {
    */
   static String perMinute(String filter) {
     String bounds =
-        java.util.Arrays.stream(LAG_BOUNDS_MS)
+        Arrays.stream(LAG_BOUNDS_MS)
             .mapToObj(Long::toString)
             .collect(Collectors.joining(",", "array[", "]::float8[]"));
     String histogram =

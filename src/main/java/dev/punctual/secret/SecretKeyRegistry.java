@@ -1,6 +1,7 @@
 package dev.punctual.secret;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public class SecretKeyRegistry {
               }
               // Older keys first: a key new to the database becomes its newest.
               List<String> ids = new ArrayList<>(box.keyIds());
-              java.util.Collections.reverse(ids);
+              Collections.reverse(ids);
               for (String id : ids) {
                 jdbc.sql("insert into secret_keys (id) values (:id) on conflict (id) do nothing")
                     .param("id", id)

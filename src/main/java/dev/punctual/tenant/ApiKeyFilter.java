@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -120,7 +121,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
     request.setAttribute(Caller.ATTRIBUTE, caller.get());
     // The tenant on every log line of the request (the key itself never is).
     String tenant = caller.get().tenantId() == null ? "admin" : caller.get().tenantId().toString();
-    try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable("tenant.id", tenant)) {
+    try (MDC.MDCCloseable ignored = MDC.putCloseable("tenant.id", tenant)) {
       chain.doFilter(request, response);
     }
   }

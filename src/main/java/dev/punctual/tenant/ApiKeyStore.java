@@ -6,8 +6,13 @@ import dev.punctual.config.PunctualProperties;
 import dev.punctual.db.PgNotifications;
 import dev.punctual.identity.Caller;
 import dev.punctual.identity.KeyScope;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -39,7 +44,7 @@ class ApiKeyStore {
   }
 
   /** How often a node writes a key's last use at most: the precision of {@code lastUsedAt}. */
-  static final java.time.Duration LAST_USE_PRECISION = java.time.Duration.ofMinutes(1);
+  static final Duration LAST_USE_PRECISION = Duration.ofMinutes(1);
 
   private final JdbcClient jdbc;
   private final PgNotifications notifications;
@@ -92,9 +97,9 @@ class ApiKeyStore {
                     rs.getBytes(5),
                     rs.getBoolean(6),
                     KeyScope.valueOf(rs.getString(7)),
-                    rs.getObject(8, java.time.OffsetDateTime.class) == null
+                    rs.getObject(8, OffsetDateTime.class) == null
                         ? null
-                        : rs.getObject(8, java.time.OffsetDateTime.class).toInstant()))
+                        : rs.getObject(8, OffsetDateTime.class).toInstant()))
         .optional();
   }
 
@@ -114,7 +119,7 @@ class ApiKeyStore {
         .param("tenant", tenantId)
         .param("hash", key.hash())
         .param("scope", scope.name())
-        .param("expiresAt", expiresAt == null ? null : java.sql.Timestamp.from(expiresAt))
+        .param("expiresAt", expiresAt == null ? null : Timestamp.from(expiresAt))
         .query(Instant.class)
         .single();
   }
@@ -137,9 +142,9 @@ class ApiKeyStore {
               """)
           .param("id", id)
           .update();
-    } catch (org.springframework.dao.DataAccessException e) {
+    } catch (DataAccessException e) {
       recentlyTouched.invalidate(id); // written by a later request instead
-      org.slf4j.LoggerFactory.getLogger(ApiKeyStore.class)
+      LoggerFactory.getLogger(ApiKeyStore.class)
           .debug("Could not record the last use of key {}: {}", id, e.toString());
     }
   }

@@ -3,10 +3,12 @@ package dev.punctual.tenant;
 import dev.punctual.identity.Caller;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.Optional;
 import org.springframework.http.ResponseCookie;
@@ -35,8 +37,8 @@ public class DashboardSessions {
     public boolean csrfMatches(String presented) {
       return presented != null
           && MessageDigest.isEqual(
-              presented.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-              csrfToken.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+              presented.getBytes(StandardCharsets.US_ASCII),
+              csrfToken.getBytes(StandardCharsets.US_ASCII));
     }
   }
 
@@ -88,7 +90,7 @@ public class DashboardSessions {
                 new Session(
                     rs.getString(1),
                     rs.getString(2),
-                    rs.getObject(3, java.time.OffsetDateTime.class).toInstant()))
+                    rs.getObject(3, OffsetDateTime.class).toInstant()))
         .optional();
   }
 

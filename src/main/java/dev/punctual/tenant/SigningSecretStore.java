@@ -2,6 +2,7 @@ package dev.punctual.tenant;
 
 import dev.punctual.secret.SealedStore;
 import dev.punctual.secret.SecretBox;
+import dev.punctual.secret.SecretUnavailableException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -46,7 +47,7 @@ class SigningSecretStore implements SealedStore {
             String resealed;
             try {
               resealed = box.reseal(stored);
-            } catch (dev.punctual.secret.SecretUnavailableException e) {
+            } catch (SecretUnavailableException e) {
               continue; // altered: left as it is (its tenant rotates it); the others go on
             }
             jdbc.sql("update signing_secrets set secret = :secret where id = :id")

@@ -1,5 +1,7 @@
 package dev.punctual.tenant;
 
+import dev.punctual.secret.SecretBox;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,9 +17,9 @@ class TenantRepository {
 
   private final JdbcClient jdbc;
 
-  private final dev.punctual.secret.SecretBox box;
+  private final SecretBox box;
 
-  TenantRepository(JdbcClient jdbc, dev.punctual.secret.SecretBox box) {
+  TenantRepository(JdbcClient jdbc, SecretBox box) {
     this.jdbc = jdbc;
     this.box = box;
   }
@@ -73,7 +75,7 @@ class TenantRepository {
             select max(retires_at) from retired
             """)
         .param("tenant", tenantId)
-        .param("at", java.sql.Timestamp.from(retiresAt))
+        .param("at", Timestamp.from(retiresAt))
         .query(Instant.class)
         .optional()
         .orElse(null);

@@ -2,11 +2,15 @@ package dev.punctual.tenant;
 
 import dev.punctual.audit.AuditAction;
 import dev.punctual.audit.AuditLog;
+import dev.punctual.config.PunctualProperties;
 import dev.punctual.identity.Caller;
 import dev.punctual.identity.KeyScope;
 import dev.punctual.web.ApiProblem;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import org.springframework.stereotype.Service;
@@ -30,14 +34,14 @@ class TenantService {
   private final TenantRepository tenants;
   private final AuditLog audit;
   private final ApiKeyStore keys;
-  private final java.time.Duration secretOverlap;
-  private final java.time.Clock clock;
+  private final Duration secretOverlap;
+  private final Clock clock;
 
   TenantService(
       TenantRepository tenants,
       ApiKeyStore keys,
-      dev.punctual.config.PunctualProperties properties,
-      java.time.Clock clock,
+      PunctualProperties properties,
+      Clock clock,
       AuditLog audit) {
     this.audit = audit;
     this.tenants = tenants;
@@ -53,8 +57,7 @@ class TenantService {
   @Transactional
   RotatedSecret rotateSigningSecret(String tenantName) {
     long tenantId = require(tenantName).id();
-    Instant retiresAt =
-        clock.instant().plus(secretOverlap).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    Instant retiresAt = clock.instant().plus(secretOverlap).truncatedTo(ChronoUnit.MICROS);
     Instant previousValidUntil = tenants.retireSigningSecrets(tenantId, retiresAt);
     String secret = newSigningSecret();
     tenants.insertSigningSecret(tenantId, secret);

@@ -4,11 +4,13 @@ import dev.punctual.identity.Caller;
 import dev.punctual.tenant.Authenticator;
 import dev.punctual.tenant.DashboardSessions;
 import dev.punctual.web.ApiProblem;
+import dev.punctual.web.FieldError;
 import dev.punctual.web.JsonInput;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,7 +68,7 @@ class SessionController {
                         HttpStatus.UNAUTHORIZED,
                         "Unauthorized",
                         "This key is unknown, revoked or expired",
-                        List.of(new dev.punctual.web.FieldError("key", "is not a valid API key")),
+                        List.of(new FieldError("key", "is not a valid API key")),
                         Map.of()));
     DashboardSessions.Opened opened = sessions.open(caller);
     return ResponseEntity.ok()
@@ -113,7 +115,7 @@ class SessionController {
         caller.kind().name(),
         caller.tenantName(),
         caller.keyId(),
-        caller.scope().name().toLowerCase(java.util.Locale.ROOT),
+        caller.scope().name().toLowerCase(Locale.ROOT),
         session.csrfToken(),
         session.expiresAt());
   }

@@ -8,9 +8,13 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -95,11 +99,9 @@ class BodyLimitFilter extends OncePerRequestFilter {
     }
 
     @Override
-    public java.io.BufferedReader getReader() throws java.io.UnsupportedEncodingException {
+    public BufferedReader getReader() throws UnsupportedEncodingException {
       String charset = getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding();
-      return new java.io.BufferedReader(
-          new java.io.InputStreamReader(
-              getInputStream(), java.nio.charset.Charset.forName(charset)));
+      return new BufferedReader(new InputStreamReader(getInputStream(), Charset.forName(charset)));
     }
 
     @Override

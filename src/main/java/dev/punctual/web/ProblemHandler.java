@@ -3,6 +3,8 @@ package dev.punctual.web;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -69,7 +71,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             "Service unavailable",
             "The database is unreachable; retry later",
             List.of(),
-            java.util.Map.of(HttpHeaders.RETRY_AFTER, RETRY_AFTER_DB_DOWN)));
+            Map.of(HttpHeaders.RETRY_AFTER, RETRY_AFTER_DB_DOWN)));
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -81,9 +83,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
    * Tomcat could not read the query string. {@link QueryStringFilter} answers those before they get
    * here; this catches what it does not know of (a future Tomcat rule), as a 400 rather than a 500.
    */
-  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
-  ResponseEntity<ProblemDetail> unreadableQuery(
-      org.apache.tomcat.util.http.InvalidParameterException e) {
+  @ExceptionHandler(InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> unreadableQuery(InvalidParameterException e) {
     return render(ApiProblem.invalid("query", "is not readable: " + e.getMessage()));
   }
 

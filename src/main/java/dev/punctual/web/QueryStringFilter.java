@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -40,7 +41,7 @@ class QueryStringFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     Optional<FieldError> error = firstError(request.getQueryString());
     if (error.isPresent()) {
-      problems.write(response, ApiProblem.invalid(java.util.List.of(error.get())));
+      problems.write(response, ApiProblem.invalid(List.of(error.get())));
       return;
     }
     chain.doFilter(request, response);

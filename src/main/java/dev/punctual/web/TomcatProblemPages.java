@@ -14,6 +14,7 @@ import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 
 /**
@@ -70,10 +71,7 @@ class TomcatProblemPages
       String body =
           "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}"
               .formatted(
-                  ProblemHandler.typeOf(org.springframework.http.HttpStatusCode.valueOf(status)),
-                  title,
-                  status,
-                  detail);
+                  ProblemHandler.typeOf(HttpStatusCode.valueOf(status)), title, status, detail);
       try {
         response.setContentType("application/problem+json");
         response.setCharacterEncoding("UTF-8");

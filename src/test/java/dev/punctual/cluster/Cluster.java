@@ -1,12 +1,17 @@
 package dev.punctual.cluster;
 
 import dev.punctual.support.Api;
+import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.Ports;
 import dev.punctual.support.ServiceJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +62,7 @@ final class Cluster implements AutoCloseable {
             ADMIN_KEY,
             // Nodes sharing a database share the key that seals its secrets.
             "PUNCTUAL_SECRET_KEY",
-            dev.punctual.support.ApiTestBase.SECRET_KEY,
+            ApiTestBase.SECRET_KEY,
             // The target listens on loopback, which the egress guard denies by default.
             "PUNCTUAL_EGRESS_ALLOW",
             "127.0.0.0/8",
@@ -93,10 +98,9 @@ final class Cluster implements AutoCloseable {
    * cluster; recurring jobs stay with the node that fires them, so a node picked blindly may hold
    * none.
    */
-  NodeProcess busiestScheduler() throws java.sql.SQLException {
-    try (java.sql.Connection c =
-            java.sql.DriverManager.getConnection(database.jdbcUrl(), "postgres", "");
-        java.sql.ResultSet rs =
+  NodeProcess busiestScheduler() throws SQLException {
+    try (Connection c = DriverManager.getConnection(database.jdbcUrl(), "postgres", "");
+        ResultSet rs =
             c.createStatement()
                 .executeQuery(
                     """

@@ -1,5 +1,6 @@
 package dev.punctual.cluster;
 
+import dev.punctual.db.EmbeddedServerSettings;
 import dev.punctual.support.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -52,7 +53,7 @@ final class ClusterDatabase implements AutoCloseable {
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
               .setPort(port);
-      dev.punctual.db.EmbeddedServerSettings.durable().forEach(builder::setServerConfig);
+      EmbeddedServerSettings.durable().forEach(builder::setServerConfig);
       server = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

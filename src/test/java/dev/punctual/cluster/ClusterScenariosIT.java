@@ -14,6 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -225,14 +230,13 @@ class ClusterScenariosIT {
   void controlANodeKilledWithARequestInItsHandsIsAFailureTheLoadSees() throws Exception {
     NodeProcess victim = cluster.nodes.get(1);
     ApiLoad load = new ApiLoad(cluster, 0, true);
-    java.util.concurrent.ExecutorService clients =
-        java.util.concurrent.Executors.newCachedThreadPool();
+    ExecutorService clients = Executors.newCachedThreadPool();
     try {
       victim.signal("STOP"); // it accepts connections (the kernel does) but answers nothing
       // Creates, one after the other without waiting for answers, until one sits unread in the
       // frozen node's socket: nginx's round robin sends one there within three.
-      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-      org.awaitility.Awaitility.await("a create waiting in the frozen node's socket")
+      List<Future<?>> sent = new ArrayList<>();
+      Awaitility.await("a create waiting in the frozen node's socket")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
           .until(
@@ -244,8 +248,8 @@ class ClusterScenariosIT {
                 return false;
               });
       victim.kill();
-      for (java.util.concurrent.Future<?> request : sent) {
-        request.get(90, java.util.concurrent.TimeUnit.SECONDS);
+      for (Future<?> request : sent) {
+        request.get(90, TimeUnit.SECONDS);
       }
     } finally {
       clients.shutdownNow();
@@ -373,7 +377,7 @@ class ClusterScenariosIT {
 
   private static void awaitProgress(ApiLoad load, int more) {
     int from = load.requests.get();
-    org.awaitility.Awaitility.await("the API load makes " + more + " more requests")
+    Awaitility.await("the API load makes " + more + " more requests")
         .atMost(Duration.ofSeconds(60))
         .until(() -> load.requests.get() >= from + more);
   }

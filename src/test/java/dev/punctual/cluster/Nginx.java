@@ -3,8 +3,10 @@ package dev.punctual.cluster;
 import dev.punctual.support.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 
 /**
  * nginx from the machine's packages, running the configuration we recommend ({@code
@@ -61,9 +64,9 @@ final class Nginx implements AutoCloseable {
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
     // Started when it accepts connections on its port; exited means it refused the config.
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
-        .pollInterval(java.time.Duration.ofMillis(50))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> !process.isAlive() || accepts(port));
     if (!process.isAlive()) {
       throw new IllegalStateException(
@@ -72,7 +75,7 @@ final class Nginx implements AutoCloseable {
   }
 
   private static boolean accepts(int port) {
-    try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+    try (Socket ignored = new Socket("127.0.0.1", port)) {
       return true;
     } catch (IOException e) {
       return false;
@@ -128,9 +131,9 @@ final class Nginx implements AutoCloseable {
       throw new IllegalStateException(
           "nginx -s reload failed: " + new String(reload.getInputStream().readAllBytes()));
     }
-    org.awaitility.Awaitility.await("the workers of the previous configuration exit")
-        .atMost(java.time.Duration.ofSeconds(60))
-        .pollInterval(java.time.Duration.ofMillis(20))
+    Awaitility.await("the workers of the previous configuration exit")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
         .until(
             () -> {
               List<Long> now = workers();

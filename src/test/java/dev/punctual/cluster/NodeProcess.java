@@ -1,5 +1,6 @@
 package dev.punctual.cluster;
 
+import dev.punctual.support.ServiceJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** One Punctual node as its own JVM process, started from the service's jar like in production. */
 final class NodeProcess {
@@ -85,12 +88,12 @@ final class NodeProcess {
   }
 
   boolean ready() {
-    return dev.punctual.support.ServiceJar.ready("http://127.0.0.1:" + port);
+    return ServiceJar.ready("http://127.0.0.1:" + port);
   }
 
   void awaitReady(Duration timeout) {
     try {
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(200))
           .until(
@@ -101,7 +104,7 @@ final class NodeProcess {
                 }
                 return ready();
               });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       throw new IllegalStateException(name + " not ready within " + timeout + "; log in " + dir);
     }
   }

@@ -10,6 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,18 +49,17 @@ final class Scenario {
     tenant = cluster.api(created.body().path("apiKey").path("key").asString());
     cluster.target.clear();
     t0 = Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.SECONDS);
-    java.util.concurrent.ExecutorService creators =
-        java.util.concurrent.Executors.newFixedThreadPool(8);
+    ExecutorService creators = Executors.newFixedThreadPool(8);
     try {
-      List<java.util.concurrent.Future<String>> ids = new ArrayList<>();
+      List<Future<String>> ids = new ArrayList<>();
       for (int i = 0; i < JOBS; i++) {
         int n = i;
         ids.add(creators.submit(() -> createJob(n)));
       }
-      for (java.util.concurrent.Future<String> id : ids) {
+      for (Future<String> id : ids) {
         jobIds.add(id.get());
       }
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } finally {
       creators.shutdown();
@@ -83,7 +88,7 @@ final class Scenario {
    */
   void at(double seconds) {
     Instant when = t0.plusMillis((long) (seconds * 1000));
-    org.awaitility.Awaitility.await(name + " at t0+" + seconds + " s")
+    Awaitility.await(name + " at t0+" + seconds + " s")
         .atMost(Duration.between(Instant.now(), when).abs().plusSeconds(5))
         .pollInterval(Duration.ofMillis(10))
         .until(() -> !Instant.now().isBefore(when));
@@ -97,11 +102,11 @@ final class Scenario {
       pausedAt.put(id, Instant.now());
     }
     try {
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofSeconds(3))
           .until(() -> allRuns().values().stream().flatMap(List::stream).allMatch(Run::finished));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       // The checks that follow name every run that did not finish.
     }
   }

@@ -11,6 +11,7 @@ import dev.punctual.secret.SecretBox;
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.StandardWebhooks;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -137,7 +138,7 @@ class BrokerTargetsIT extends ApiTestBase {
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       List<Message> messages = new ArrayList<>();
       for (StreamMessage<String, String> entry :
-          connection.sync().xrange(name, io.lettuce.core.Range.create("-", "+"))) {
+          connection.sync().xrange(name, Range.create("-", "+"))) {
         Map<String, String> fields = entry.getBody();
         messages.add(new Message(fields.get("run-id"), fields, fields.get("body")));
       }

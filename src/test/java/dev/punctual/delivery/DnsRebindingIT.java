@@ -3,6 +3,7 @@ package dev.punctual.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.punctual.definition.HttpTarget;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -75,8 +76,8 @@ class DnsRebindingIT {
 
   private AttemptResult deliver(DnsResolver dns) throws Exception {
     try (HttpDelivery http = new HttpDelivery(4, "test", guard, dns)) {
-      dev.punctual.definition.HttpTarget target =
-          new dev.punctual.definition.HttpTarget(
+      HttpTarget target =
+          new HttpTarget(
               "POST",
               "http://rebind.test:" + server.getAddress().getPort() + "/hook",
               Map.of(),

@@ -2,6 +2,7 @@ package dev.punctual.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +25,7 @@ class WebhookSignerTest {
 
   @Test
   void duringARotationBothSignaturesAreSentEachUnderItsOwnKey() {
-    String other = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]);
+    String other = "whsec_" + Base64.getEncoder().encodeToString(new byte[24]);
     String both = WebhookSigner.signature(List.of(other, SECRET), ID, TIMESTAMP, BODY);
     assertThat(both.split(" ")).hasSize(2).endsWith(EXPECTED).doesNotHaveDuplicates();
     // Signed with the other key last: the next signature is under its own key.

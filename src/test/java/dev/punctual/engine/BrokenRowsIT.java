@@ -9,6 +9,7 @@ import dev.punctual.support.Node;
 import dev.punctual.support.TargetServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -181,7 +183,7 @@ class BrokenRowsIT {
           await("the patched target receives the next fires")
               .atMost(Duration.ofSeconds(10))
               .until(() -> !target.deliveries(d -> d.path().equals("/moved")).isEmpty());
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           System.out.println("DIAG job " + onA.get("/api/v1/jobs/" + healthy.get(0)).body());
           System.out.println(
               "DIAG row "
@@ -221,7 +223,7 @@ class BrokenRowsIT {
                                             "select count(*) from runs where job_id = :id"
                                                 + " and scheduled_for > :end")
                                         .param("id", Long.parseLong(id))
-                                        .param("end", java.sql.Timestamp.from(end))
+                                        .param("end", Timestamp.from(end))
                                         .query(Long.class)
                                         .single()
                                     > 0));
@@ -234,8 +236,8 @@ class BrokenRowsIT {
                       order by scheduled_for
                       """)
                   .param("id", Long.parseLong(id))
-                  .param("from", java.sql.Timestamp.from(poisonedAt.minusSeconds(1)))
-                  .param("to", java.sql.Timestamp.from(end))
+                  .param("from", Timestamp.from(poisonedAt.minusSeconds(1)))
+                  .param("to", Timestamp.from(end))
                   .query((rs, n) -> rs.getTimestamp(1).toInstant())
                   .list();
           assertThat(times).as("fire times of healthy job " + id).hasSizeGreaterThanOrEqualTo(8);

@@ -6,15 +6,23 @@ import static org.awaitility.Awaitility.await;
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.TargetServer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -49,22 +57,19 @@ class DeliveryIT extends ApiTestBase {
     assertThat(id).isEqualTo(d.runId());
     assertThat(Math.abs(Long.parseLong(timestamp) - d.receivedAt().getEpochSecond()))
         .isLessThanOrEqualTo(5);
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(
-        new javax.crypto.spec.SecretKeySpec(
-            java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())),
-            "HmacSHA256"));
+        new SecretKeySpec(
+            Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
     String expected =
-        java.util.Base64.getEncoder()
+        Base64.getEncoder()
             .encodeToString(
                 mac.doFinal(
-                    (id + "." + timestamp + "." + d.body())
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    (id + "." + timestamp + "." + d.body()).getBytes(StandardCharsets.UTF_8)));
     return "v1," + expected;
   }
 
-  @org.springframework.beans.factory.annotation.Autowired
-  private org.springframework.jdbc.core.simple.JdbcClient sql;
+  @org.springframework.beans.factory.annotation.Autowired private JdbcClient sql;
 
   @Test
   void aRotatedSecretSignsBesideTheOldOneUntilTheOldOneRetires() throws Exception {
@@ -139,10 +144,10 @@ class DeliveryIT extends ApiTestBase {
   }
 
   /** Waits for {@code condition}; on time-out, shows the jobs and runs, so a failure says why. */
-  private void awaitOrShow(List<String> jobIds, java.util.concurrent.Callable<Boolean> condition) {
+  private void awaitOrShow(List<String> jobIds, Callable<Boolean> condition) {
     try {
       await().atMost(Duration.ofSeconds(15)).until(condition);
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       StringBuilder state = new StringBuilder("Timed out; jobs and runs:\n");
       for (String id : jobIds) {
         state.append(tenant.get("/api/v1/jobs/" + id).raw().body()).append('\n');
@@ -161,7 +166,7 @@ class DeliveryIT extends ApiTestBase {
     Instant start = Instant.now();
     String cron = createJob("every-second", Map.of("cron", "*/1 * * * * *"), "/ok/cron", Map.of());
     String interval = createJob("interval", Map.of("interval", "PT1S"), "/ok/interval", Map.of());
-    Instant at = start.plusSeconds(2).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant at = start.plusSeconds(2).truncatedTo(ChronoUnit.SECONDS);
     String once = createJob("once", Map.of("at", at.toString()), "/ok/once", Map.of());
 
     awaitOrShow(

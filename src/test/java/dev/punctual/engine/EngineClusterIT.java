@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.punctual.definition.Leases;
 import dev.punctual.node.NodeStore;
+import dev.punctual.queue.RunTrigger;
 import dev.punctual.support.TargetServer;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +14,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.assertj.core.api.Assertions;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Guarantees 1-3 of docs/guarantees.md with several engines racing over one database. */
 // Runs on an embedded PostgreSQL of its own (EngineHarness) whatever DATABASE_URL says: .ci/run's
@@ -60,7 +69,7 @@ class EngineClusterIT {
                             .query(Long.class)
                             .single()
                         == 3000);
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
+      } catch (ConditionTimeoutException e) {
         throw new AssertionError(
             "runs of one-shot jobs by status: "
                 + h.sql
@@ -208,7 +217,7 @@ class EngineClusterIT {
       assertThat(h.runs()).hasSize(1);
 
       // Even a write that bypassed the fencing meets the unique index: one run per fire time.
-      org.assertj.core.api.Assertions.assertThatThrownBy(
+      Assertions.assertThatThrownBy(
               () ->
                   h.sql
                       .sql(
@@ -220,7 +229,7 @@ class EngineClusterIT {
                       .param("tenant", h.tenantId())
                       .param("at", due.toString())
                       .update())
-          .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+          .isInstanceOf(DuplicateKeyException.class);
     }
   }
 
@@ -248,11 +257,10 @@ class EngineClusterIT {
       // Node b holds a live lease on one of them (claimed ahead, in its timer).
       ClaimedJob leasedByB = store.claim("b", 1, lookahead, lease, dead, List.of()).jobs().get(0);
 
-      org.springframework.transaction.support.TransactionTemplate tx = transactions(h);
-      java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.atomic.AtomicReference<List<ClaimedJob>> seenByC =
-          new java.util.concurrent.atomic.AtomicReference<>();
+      TransactionTemplate tx = transactions(h);
+      CountDownLatch locked = new CountDownLatch(1);
+      CountDownLatch looked = new CountDownLatch(1);
+      AtomicReference<List<ClaimedJob>> seenByC = new AtomicReference<>();
       Thread c =
           new Thread(
               () -> {
@@ -274,7 +282,7 @@ class EngineClusterIT {
                 assertThat(mine).hasSize(3);
                 locked.countDown();
                 try {
-                  assertThat(looked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                  assertThat(looked.await(10, TimeUnit.SECONDS)).isTrue();
                 } catch (InterruptedException e) {
                   throw new IllegalStateException(e);
                 }
@@ -282,10 +290,7 @@ class EngineClusterIT {
                     "a",
                     mine.stream().map(j -> new JobStore.Advance(j, null, true, 0, false)).toList(),
                     mine.stream()
-                        .map(
-                            j ->
-                                new JobStore.NewRun(
-                                    j, j.fireAt(), dev.punctual.queue.RunTrigger.SCHEDULE, false))
+                        .map(j -> new JobStore.NewRun(j, j.fireAt(), RunTrigger.SCHEDULE, false))
                         .toList(),
                     lookahead,
                     lease);
@@ -304,11 +309,7 @@ class EngineClusterIT {
                       "a",
                       List.of(new JobStore.Advance(stale, null, true, 0, false)),
                       List.of(
-                          new JobStore.NewRun(
-                              stale,
-                              stale.fireAt(),
-                              dev.punctual.queue.RunTrigger.SCHEDULE,
-                              false)),
+                          new JobStore.NewRun(stale, stale.fireAt(), RunTrigger.SCHEDULE, false)),
                       lookahead,
                       lease));
       assertThat(fromStale.won()).isEmpty();
@@ -320,10 +321,8 @@ class EngineClusterIT {
     return new JobStore(h.sql, Leases.ATTEMPT_MARGIN);
   }
 
-  private static org.springframework.transaction.support.TransactionTemplate transactions(
-      EngineHarness h) {
-    return new org.springframework.transaction.support.TransactionTemplate(
-        new org.springframework.jdbc.datasource.DataSourceTransactionManager(h.dataSource()));
+  private static TransactionTemplate transactions(EngineHarness h) {
+    return new TransactionTemplate(new DataSourceTransactionManager(h.dataSource()));
   }
 
   private static JobStore.FireResult fire(

@@ -3,6 +3,8 @@ package dev.punctual.engine;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.config.NodeRole;
+import dev.punctual.db.DatabaseConfig;
+import dev.punctual.delivery.EgressGuard;
 import dev.punctual.delivery.HttpDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -10,12 +12,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -50,7 +56,7 @@ final class EngineHarness implements AutoCloseable {
   }
 
   static HikariDataSource pool(int port, int size) {
-    return pool(port, size, dev.punctual.db.DatabaseConfig.ENGINE_SESSION_OPTIONS);
+    return pool(port, size, DatabaseConfig.ENGINE_SESSION_OPTIONS);
   }
 
   /** A pool whose sessions start with {@code options} (null: PostgreSQL's defaults). */
@@ -74,7 +80,7 @@ final class EngineHarness implements AutoCloseable {
 
   /** The service's defaults for a node that fires and delivers (no API here). */
   static EngineSettings.Builder builder() {
-    return EngineSettings.builder().roles(java.util.Set.of(NodeRole.SCHEDULER, NodeRole.WORKER));
+    return EngineSettings.builder().roles(Set.of(NodeRole.SCHEDULER, NodeRole.WORKER));
   }
 
   /** Starts an engine named {@code name} on its own pool to {@code port}. */
@@ -117,7 +123,7 @@ final class EngineHarness implements AutoCloseable {
   }
 
   /** Waits for {@code latch} in a {@link Gate}; an interrupt ends the wait. */
-  static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+  static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await();
     } catch (InterruptedException e) {
@@ -126,7 +132,7 @@ final class EngineHarness implements AutoCloseable {
   }
 
   static HttpDelivery http() {
-    return new HttpDelivery(256, "test", dev.punctual.delivery.EgressGuard.of("127.0.0.0/8", ""));
+    return new HttpDelivery(256, "test", EgressGuard.of("127.0.0.0/8", ""));
   }
 
   /** How many runs are in {@code status} now. */
@@ -275,7 +281,7 @@ final class EngineHarness implements AutoCloseable {
 
   /** Waits until every job has at least {@code times} runs. */
   void awaitEveryJobFiredTimes(int times) {
-    org.awaitility.Awaitility.await("every job fired " + times + " times")
+    Awaitility.await("every job fired " + times + " times")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(
@@ -296,7 +302,7 @@ final class EngineHarness implements AutoCloseable {
    * instant}: the engine fires them again (after a fault, or for a few more fire times).
    */
   void awaitEveryJobFiredAfter(String like, Instant instant, Duration atMost) {
-    org.awaitility.Awaitility.await("every job like '" + like + "' has a run after " + instant)
+    Awaitility.await("every job like '" + like + "' has a run after " + instant)
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(100))
         .until(
@@ -307,7 +313,7 @@ final class EngineHarness implements AutoCloseable {
                           select 1 from runs r where r.job_id = j.id and r.scheduled_for > :t)
                         """)
                         .param("like", like)
-                        .param("t", java.sql.Timestamp.from(instant))
+                        .param("t", Timestamp.from(instant))
                         .query(Long.class)
                         .single()
                     == 0);
@@ -315,13 +321,13 @@ final class EngineHarness implements AutoCloseable {
 
   /** Waits until every run created before {@code instant} has succeeded. */
   void awaitRunsCreatedBeforeSucceeded(Instant instant) {
-    org.awaitility.Awaitility.await("every run created before " + instant + " succeeded")
+    Awaitility.await("every run created before " + instant + " succeeded")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .until(
             () ->
                 sql.sql("select count(*) from runs where created_at < :t and status <> 'SUCCEEDED'")
-                        .param("t", java.sql.Timestamp.from(instant))
+                        .param("t", Timestamp.from(instant))
                         .query(Long.class)
                         .single()
                     == 0);

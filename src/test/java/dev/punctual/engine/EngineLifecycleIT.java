@@ -5,7 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.punctual.config.NodeRole;
+import dev.punctual.delivery.AttemptResult;
+import dev.punctual.delivery.Deliverer;
+import dev.punctual.delivery.HttpDelivery;
 import dev.punctual.support.TargetServer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -15,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Tag;
@@ -129,8 +136,7 @@ class EngineLifecycleIT {
    */
   @Test
   void gracefulStopWaitsForTheOutcomesBeingWrittenBeforeHandingBack() throws Exception {
-    java.util.concurrent.ScheduledExecutorService later =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
     try (EngineHarness h = new EngineHarness();
         TargetServer target = new TargetServer();
         HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10)) {
@@ -190,10 +196,9 @@ class EngineLifecycleIT {
       refusing
           .config()
           .meterFilter(
-              new io.micrometer.core.instrument.config.MeterFilter() {
+              new MeterFilter() {
                 @Override
-                public io.micrometer.core.instrument.Meter.Id map(
-                    io.micrometer.core.instrument.Meter.Id id) {
+                public Meter.Id map(Meter.Id id) {
                   if (id.getName().equals("punctual.tenant.deliveries")) {
                     throw new IllegalArgumentException("refused: " + id.getName());
                   }
@@ -227,18 +232,16 @@ class EngineLifecycleIT {
     try (EngineHarness h = new EngineHarness();
         TargetServer target = new TargetServer();
         HikariDataSource pool = EngineHarness.pool(h.postgres.getPort(), 10);
-        dev.punctual.delivery.HttpDelivery http = EngineHarness.http()) {
+        HttpDelivery http = EngineHarness.http()) {
       int count = 10;
       h.insertOneShots(
           h.tenantId(), "unrecorded-", count, Instant.now().plusSeconds(1), target.url("/ok"));
       // The request is sent; the result it hands back breaks the recording (no outcome at all).
-      dev.punctual.delivery.Deliverer unrecordable =
+      Deliverer unrecordable =
           attempt ->
               http.send(attempt)
                   .thenApply(
-                      r ->
-                          new dev.punctual.delivery.AttemptResult(
-                              null, r.code(), null, null, r.durationMs(), null));
+                      r -> new AttemptResult(null, r.code(), null, null, r.durationMs(), null));
       Engine engine =
           Engine.builder(
                   "unrecorded",
@@ -529,7 +532,7 @@ class EngineLifecycleIT {
           EngineSettings.builder().roles(Set.of()).retention(Duration.ofDays(1)).build();
       Engine engine =
           Engine.builder("purger", oneDay, h.dataSource(), EngineHarness.http())
-              .registry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+              .registry(new SimpleMeterRegistry())
               .build();
       int deleted = engine.purgeExpiredRuns();
       // 2,500 runs finished 0.5 to 2,499.5 minutes ago; those older than a day (1,440 min) go.

@@ -13,6 +13,8 @@ import dev.punctual.schedule.OnceSchedule;
 import dev.punctual.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +35,7 @@ class FirePlanTest {
             RetryPolicy.DEFAULT,
             Overlap.ALLOW,
             Misfire.valueOf(misfire)),
-        java.util.List.of(),
+        List.of(),
         null,
         false);
   }
@@ -58,7 +60,7 @@ class FirePlanTest {
     Instant start = Instant.parse("2026-01-01T00:00:00.000000900Z");
     IntervalSchedule every =
         new IntervalSchedule(Duration.ofSeconds(1), start, Schedule.Bounds.NONE);
-    Instant t = start.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    Instant t = start.truncatedTo(ChronoUnit.MICROS);
     for (int i = 0; i < 5; i++) {
       Instant next = FirePlan.next(every, t);
       assertThat(next).isAfter(t);
@@ -125,8 +127,7 @@ class FirePlanTest {
   @Test
   void theLastRunMaxRunsAllowsCompletesTheJob() {
     Instant t = Instant.parse("2026-11-30T06:00:00Z");
-    Schedule everyMinute =
-        new dev.punctual.schedule.IntervalSchedule(Duration.ofMinutes(1), t, Schedule.Bounds.NONE);
+    Schedule everyMinute = new IntervalSchedule(Duration.ofMinutes(1), t, Schedule.Bounds.NONE);
     FirePlan two = FirePlan.of(withRunsLeft(job(everyMinute, t, "FIRE_ONCE"), 2), t, THRESHOLD);
     assertThat(two.runs()).hasSize(1);
     assertThat(two.nextFireAt()).isEqualTo(t.plusSeconds(60));
@@ -141,8 +142,7 @@ class FirePlanTest {
   @Test
   void catchingUpRecordsNoMoreRunsThanMaxRunsAllows() {
     Instant t = Instant.parse("2026-11-30T06:00:00Z");
-    Schedule everyMinute =
-        new dev.punctual.schedule.IntervalSchedule(Duration.ofMinutes(1), t, Schedule.Bounds.NONE);
+    Schedule everyMinute = new IntervalSchedule(Duration.ofMinutes(1), t, Schedule.Bounds.NONE);
     FirePlan plan =
         FirePlan.of(
             withRunsLeft(job(everyMinute, t, "FIRE_ALL"), 3), t.plusSeconds(600), THRESHOLD);

@@ -2,6 +2,7 @@ package dev.punctual.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,7 @@ class FireWarmUpIT {
               grant select, insert, update, delete on all tables in schema public to no_create
               """)
           .update();
-      com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+      HikariConfig config = new HikariConfig();
       config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + harness.postgres.getPort() + "/postgres");
       config.setUsername("no_create");
       config.setMaximumPoolSize(2);

@@ -3,6 +3,8 @@ package dev.punctual.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,9 +60,9 @@ class LoopTest {
 
   /** Time that moves only when the engine sleeps. */
   static final class FakeTicker implements Ticker {
-    final List<Long> sleeps = new java.util.ArrayList<>();
+    final List<Long> sleeps = new ArrayList<>();
     long nanos = 1_000_000_000L;
-    java.time.Instant wall = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    Instant wall = Instant.parse("2026-01-01T00:00:00Z");
     boolean interruptEverySleep;
 
     @Override
@@ -69,7 +71,7 @@ class LoopTest {
     }
 
     @Override
-    public java.time.Instant wallTime() {
+    public Instant wallTime() {
       return wall.plusNanos(nanos - 1_000_000_000L);
     }
 

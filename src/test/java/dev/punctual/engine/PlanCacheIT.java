@@ -7,6 +7,7 @@ import dev.punctual.db.DatabaseConfig;
 import dev.punctual.db.SqlArrays;
 import dev.punctual.definition.Leases;
 import dev.punctual.queue.RunQueue;
+import dev.punctual.queue.RunStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,16 +52,7 @@ class PlanCacheIT {
       for (long id = 1; id <= 50; id++) {
         outcomes.add(
             new RunQueue.Outcome(
-                id,
-                1,
-                dev.punctual.queue.RunStatus.SUCCEEDED,
-                200,
-                null,
-                null,
-                3,
-                null,
-                java.time.Instant.now(),
-                false));
+                id, 1, RunStatus.SUCCEEDED, 200, null, null, 3, null, Instant.now(), false));
       }
       for (int i = 0; i < 20; i++) {
         runs.complete("node", outcomes);

@@ -6,7 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.punctual.support.TargetServer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -83,11 +87,10 @@ class TenantFairnessIT {
       long noisy = h.newTenant("noisy");
       // Whole seconds: the fire times are then exactly the whole seconds counted below (the
       // delivery header shows milliseconds).
-      Instant start =
-          Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      Instant start = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
       h.insertOneShots(
           noisy, "burst-", BURST, start, target.url("/sleep/" + NOISY_ANSWER.toMillis()));
-      List<Long> quietIds = new java.util.ArrayList<>();
+      List<Long> quietIds = new ArrayList<>();
       for (int i = 0; i < QUIET_JOBS; i++) {
         quietIds.add(h.insertEverySecond("quiet-" + i, start, target.url("/ok")));
       }
@@ -105,7 +108,7 @@ class TenantFairnessIT {
       // all of them arrived, or until one is overdue by more than UNFAIR (then the verdict is
       // known: with the caps off quiet may wait for minutes behind noisy's backlog).
       Instant end = start.plus(WATCH);
-      List<Instant> fireTimes = new java.util.ArrayList<>();
+      List<Instant> fireTimes = new ArrayList<>();
       for (Instant t = start; t.isBefore(end.minusSeconds(1)); t = t.plusSeconds(1)) {
         fireTimes.add(t);
       }
@@ -129,7 +132,7 @@ class TenantFairnessIT {
    */
   record Quiet(long delivered, Duration maxLag) {
     static Quiet observe(TargetServer target, List<Long> jobIds, List<Instant> fireTimes) {
-      java.util.Map<String, Instant> firstArrival = new java.util.HashMap<>();
+      Map<String, Instant> firstArrival = new HashMap<>();
       for (TargetServer.Delivery d : target.deliveries(d -> d.path().equals("/ok"))) {
         String key =
             d.header("X-Punctual-Job-Id")

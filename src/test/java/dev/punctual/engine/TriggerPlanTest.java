@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,11 +66,11 @@ class TriggerPlanTest {
     assertThat(batch.advances())
         .extracting(a -> a.job().id(), JobStore.Advance::keep, JobStore.Advance::nextFireAt)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(1L, true, now.plusSeconds(1)),
-            org.assertj.core.groups.Tuple.tuple(2L, false, now.plusSeconds(3600)));
+            Tuple.tuple(1L, true, now.plusSeconds(1)),
+            Tuple.tuple(2L, false, now.plusSeconds(3600)));
     assertThat(batch.runs())
         .extracting(JobStore.NewRun::trigger, JobStore.NewRun::deliverHere)
-        .containsOnly(org.assertj.core.groups.Tuple.tuple(RunTrigger.SCHEDULE, true));
+        .containsOnly(Tuple.tuple(RunTrigger.SCHEDULE, true));
     assertThat(batch.broken()).isEmpty();
   }
 
@@ -85,10 +86,7 @@ class TriggerPlanTest {
     // One fire a second per tenant: tenant 1 keeps one job, tenant 2 its only one.
     assertThat(batch.advances())
         .extracting(a -> a.job().id(), JobStore.Advance::keep)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(1L, true),
-            org.assertj.core.groups.Tuple.tuple(2L, false),
-            org.assertj.core.groups.Tuple.tuple(3L, true));
+        .containsExactly(Tuple.tuple(1L, true), Tuple.tuple(2L, false), Tuple.tuple(3L, true));
     assertThat(batch.runs()).hasSize(3); // the fires themselves are never held back here
   }
 
@@ -144,8 +142,7 @@ class TriggerPlanTest {
             .plan(List.of(job(1, 1, Duration.ofMinutes(1), now)));
     assertThat(batch.runs())
         .extracting(JobStore.NewRun::trigger, JobStore.NewRun::scheduledFor)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(RunTrigger.CATCH_UP, now.plusSeconds(600)));
+        .containsExactly(Tuple.tuple(RunTrigger.CATCH_UP, now.plusSeconds(600)));
     assertThat(batch.advances().get(0).nextFireAt()).isEqualTo(now.plusSeconds(660));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.Hostile;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ class HostileInputIT extends ApiTestBase {
       } catch (IllegalArgumentException e) {
         unsendable++; // the HTTP client refuses to send it (a CR/LF in a header, say)
         continue;
-      } catch (java.io.UncheckedIOException e) {
+      } catch (UncheckedIOException e) {
         // Tomcat answers a request with headers over 8 KB at once and closes the connection; a
         // client still sending its body may see the close before the answer. Fine, as long as
         // the service is still there.

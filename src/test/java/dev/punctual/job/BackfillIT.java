@@ -9,6 +9,7 @@ import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.Node;
 import dev.punctual.support.TargetServer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ class BackfillIT extends ApiTestBase {
     assertThat(runs(job)).isEmpty();
 
     // Two nodes on one database, each backfilling the same range three times at once.
-    java.nio.file.Path dir = Files.createTempDirectory("punctual-backfill-b");
+    Path dir = Files.createTempDirectory("punctual-backfill-b");
     try (Node b =
         Node.start(
             Map.of(

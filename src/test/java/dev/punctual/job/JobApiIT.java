@@ -6,7 +6,9 @@ import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,7 +63,7 @@ class JobApiIT extends ApiTestBase {
     // 09:00 Berlin on a weekday, after now.
     Instant next = Instant.parse(job.path("nextRunAt").asString());
     assertThat(next).isAfter(before);
-    assertThat(next.atZone(java.time.ZoneId.of("Europe/Berlin")).getHour()).isEqualTo(9);
+    assertThat(next.atZone(ZoneId.of("Europe/Berlin")).getHour()).isEqualTo(9);
     assertThat(job.path("schedule").path("cron").asString()).isEqualTo("0 9 * * MON-FRI");
 
     Api.Response got = tenant.get("/api/v1/jobs/" + id);
@@ -167,7 +169,7 @@ class JobApiIT extends ApiTestBase {
       pages++;
     } while (cursor != null);
     assertThat(pages).isEqualTo(3);
-    java.util.Collections.reverse(ids);
+    Collections.reverse(ids);
     assertThat(seen).isEqualTo(ids);
     assertThat(tenant.get("/api/v1/jobs").body().path("items")).hasSize(7);
   }

@@ -6,6 +6,7 @@ import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,7 +63,7 @@ class JobValidationIT extends ApiTestBase {
     // run of the fuzz profile found it).
     assertRejected(jobWith("labels", Map.of("team", "a\u0000b")), "labels.team", "NUL");
     assertRejected(
-        jobWith("retry", Map.of("multiplier", new java.math.BigDecimal("1e999"))),
+        jobWith("retry", Map.of("multiplier", new BigDecimal("1e999"))),
         "retry.multiplier",
         "from 1.0 to 10.0");
     Api.Response prefix = tenant.get("/api/v1/jobs?namePrefix=a%00b");

@@ -7,15 +7,19 @@ import com.sun.net.httpserver.HttpServer;
 import dev.punctual.support.Api;
 import dev.punctual.support.Node;
 import dev.punctual.support.TargetServer;
+import io.micrometer.tracing.handler.TracingObservationHandler;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +68,7 @@ class TracingIT {
           "/api/v1/jobs",
           Map.of(
               "name", "scheduled",
-              "schedule", Map.of("at", java.time.Instant.now().plusSeconds(2).toString()),
+              "schedule", Map.of("at", Instant.now().plusSeconds(2).toString()),
               "target", Map.of("url", target.url("/ok"))));
       await("the span names: the API request, the fire, the attempt")
           .atMost(Duration.ofSeconds(30))
@@ -73,7 +77,7 @@ class TracingIT {
                   exported.stream().anyMatch(b -> has(b, "punctual.attempt"))
                       && exported.stream().anyMatch(b -> has(b, "punctual.fire"))
                       && exported.stream().anyMatch(b -> has(b, "/api/v1/jobs/{id}/trigger")));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       StringBuilder strings = new StringBuilder();
       for (byte[] b : exported) {
         strings.append(
@@ -93,8 +97,7 @@ class TracingIT {
       String job = job(tenant, "untraced", target);
       assertThat(target.triggerAndReceive(tenant, job).header("traceparent")).isNull();
       // Nor does the API make spans: no tracing handler sees its requests' observations.
-      assertThat(node.beanNames(io.micrometer.tracing.handler.TracingObservationHandler.class))
-          .isEmpty();
+      assertThat(node.beanNames(TracingObservationHandler.class)).isEmpty();
       // The request metrics stay (they come from the meter handler).
       assertThat(node.api(ADMIN).get("/actuator/prometheus").raw().body())
           .contains("http_server_requests_seconds_count");
@@ -103,7 +106,7 @@ class TracingIT {
 
   /** A node on a database of its own, loopback targets allowed, with {@code extra} settings. */
   private static Node node(Map<String, String> extra) throws Exception {
-    Map<String, String> settings = new java.util.HashMap<>(extra);
+    Map<String, String> settings = new HashMap<>(extra);
     settings.put("punctual.database-url", "");
     settings.put("punctual.admin-key", ADMIN);
     settings.put("punctual.data-dir", Files.createTempDirectory("punctual-tracing").toString());

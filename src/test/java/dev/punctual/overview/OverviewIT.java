@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** {@code GET /api/v1/overview}, {@code /api/v1/jobs/recent-outcomes} and {@code /api/v1/nodes}. */
@@ -89,8 +90,7 @@ class OverviewIT extends ApiTestBase {
     return n;
   }
 
-  @org.springframework.beans.factory.annotation.Autowired
-  private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+  @org.springframework.beans.factory.annotation.Autowired private JdbcClient jdbc;
 
   @org.springframework.beans.factory.annotation.Autowired private RunStats runStats;
 

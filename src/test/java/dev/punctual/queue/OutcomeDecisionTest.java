@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.punctual.definition.RetryPolicy;
 import dev.punctual.delivery.AttemptResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class OutcomeDecisionTest {
       new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(10), 3.0);
   private static final RetryPolicy RETRY_MORE =
       new RetryPolicy(9, Duration.ofSeconds(1), Duration.ofSeconds(10), 3.0);
-  private static final java.time.Instant T0 = java.time.Instant.parse("2026-11-30T06:00:00Z");
+  private static final Instant T0 = Instant.parse("2026-11-30T06:00:00Z");
   private static final LongUnaryOperator NO_JITTER = bound -> 0;
   private static final LongUnaryOperator FULL_JITTER = bound -> bound;
 

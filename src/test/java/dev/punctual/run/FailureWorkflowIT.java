@@ -9,9 +9,12 @@ import dev.punctual.support.TargetServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,7 +105,7 @@ class FailureWorkflowIT extends ApiTestBase {
     assertThat(deadLetters.status()).isEqualTo(200);
     assertThat(list(deadLetters.body().path("items")))
         .extracting(r -> r.path("id").asString(), r -> r.path("jobName").asString())
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(failed, "replayed"));
+        .containsExactly(Tuple.tuple(failed, "replayed"));
     Instant future = Instant.now().plusSeconds(3600);
     assertThat(list(tenant.get("/api/v1/runs?since=" + future).body().path("items"))).isEmpty();
 
@@ -161,7 +164,7 @@ class FailureWorkflowIT extends ApiTestBase {
     failed.forEach(id -> awaitRun(id, "FAILED"));
     // Delivered at once, they failed in any order: the oldest failure comes first.
     failed.sort(
-        java.util.Comparator.comparing(
+        Comparator.comparing(
                 (String id) ->
                     Instant.parse(
                         tenant.get("/api/v1/runs/" + id).body().path("finishedAt").asString()))
@@ -272,7 +275,7 @@ class FailureWorkflowIT extends ApiTestBase {
               ? null
               : page.body().path("nextCursor").asString();
     } while (cursor != null);
-    java.util.Collections.reverse(failed);
+    Collections.reverse(failed);
     assertThat(seen).containsExactlyElementsOf(failed);
   }
 

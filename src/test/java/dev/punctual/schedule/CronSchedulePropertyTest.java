@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import net.jqwik.api.Arbitraries;
@@ -69,7 +70,7 @@ class CronSchedulePropertyTest {
 
   /** A start instant within a day of a DST transition (or anywhere, a quarter of the time). */
   private static Instant startNearTransition(ZoneId zone, long seed) {
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     Instant base =
         Instant.parse("2000-01-01T00:00:00Z")
             .plusSeconds((long) (random.nextDouble() * 40 * 365 * 86400L));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +23,7 @@ class CronScheduleTest {
   }
 
   private static List<Instant> instants(String... texts) {
-    return java.util.Arrays.stream(texts).map(Instant::parse).toList();
+    return Arrays.stream(texts).map(Instant::parse).toList();
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -156,7 +157,7 @@ class SecretKeyRotationIT {
   }
 
   private static List<JsonNode> runs(Api tenant, String jobId) {
-    List<JsonNode> runs = new java.util.ArrayList<>();
+    List<JsonNode> runs = new ArrayList<>();
     tenant.get("/api/v1/jobs/" + jobId + "/runs?limit=500").body().path("items").forEach(runs::add);
     return runs;
   }

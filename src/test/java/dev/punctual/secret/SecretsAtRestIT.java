@@ -10,6 +10,7 @@ import dev.punctual.support.Node;
 import dev.punctual.support.TargetServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -94,7 +95,7 @@ class SecretsAtRestIT extends ApiTestBase {
   @Test
   void aNodeWithAnotherKeyIsRefusedAtStart() {
     byte[] other = new byte[32];
-    new java.security.SecureRandom().nextBytes(other);
+    new SecureRandom().nextBytes(other);
     assertThatThrownBy(
             () ->
                 Node.start(

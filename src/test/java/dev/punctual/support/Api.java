@@ -1,11 +1,15 @@
 package dev.punctual.support;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,8 +67,8 @@ public final class Api {
     }
 
     /** The messages of the problem's errors for {@code field}. */
-    public java.util.List<String> errorsFor(String field) {
-      java.util.List<String> messages = new java.util.ArrayList<>();
+    public List<String> errorsFor(String field) {
+      List<String> messages = new ArrayList<>();
       for (JsonNode error : body.path("errors")) {
         if (error.path("field").asString().equals(field)) {
           messages.add(error.path("message").asString());
@@ -96,7 +100,7 @@ public final class Api {
   }
 
   public Response patch(String path, Object body, Map<String, String> headers) {
-    Map<String, String> h = new java.util.HashMap<>(headers);
+    Map<String, String> h = new HashMap<>(headers);
     h.putIfAbsent("Content-Type", "application/merge-patch+json");
     return send("PATCH", path, body, h);
   }
@@ -136,7 +140,7 @@ public final class Api {
       }
       return new Response(response.statusCode(), response, parsed);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -3,6 +3,7 @@ package dev.punctual.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +27,7 @@ public abstract class ApiTestBase {
    * suite's nodes share the server database of DATABASE_URL (docs/security.md, "Secrets at rest").
    */
   public static final String SECRET_KEY =
-      java.util.Base64.getEncoder()
+      Base64.getEncoder()
           .encodeToString("test-secret-key-of-32-bytes-long".getBytes(StandardCharsets.UTF_8));
 
   @LocalServerPort protected int port;

@@ -1,5 +1,7 @@
 package dev.punctual.support;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
 import tools.jackson.databind.JsonNode;
@@ -233,10 +235,9 @@ public final class Hostile {
       case 0 -> F.nullNode();
       case 1 -> F.booleanNode(random.nextBoolean());
       case 2 -> F.numberNode(random.nextLong());
-      case 3 ->
-          F.numberNode(new java.math.BigInteger("9".repeat(1 + random.nextInt(400))).negate());
+      case 3 -> F.numberNode(new BigInteger("9".repeat(1 + random.nextInt(400))).negate());
       case 4 -> F.numberNode(random.nextDouble() * Math.pow(10, random.nextInt(300)));
-      case 5 -> F.numberNode(new java.math.BigDecimal("1e" + (random.nextInt(2000) - 1000)));
+      case 5 -> F.numberNode(new BigDecimal("1e" + (random.nextInt(2000) - 1000)));
       case 6 -> deep(1 + random.nextInt(480)); // deeper is sent as raw text (malformedBody)
       case 7 -> {
         ArrayNode array = F.arrayNode();

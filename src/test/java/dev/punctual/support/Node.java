@@ -52,8 +52,8 @@ public final class Node implements AutoCloseable {
     return context.getBean(type);
   }
 
-  public java.util.List<String> beanNames(Class<?> type) {
-    return java.util.List.of(context.getBeanNamesForType(type));
+  public List<String> beanNames(Class<?> type) {
+    return List.of(context.getBeanNamesForType(type));
   }
 
   @Override

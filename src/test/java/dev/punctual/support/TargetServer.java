@@ -7,9 +7,11 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -17,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 
 /**
  * A real HTTP target on loopback that records every request it gets. Paths choose behaviour: {@code
@@ -65,7 +68,7 @@ public final class TargetServer implements AutoCloseable {
   private final AtomicInteger concurrent = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
 
-  private final java.util.Set<String> fixed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> fixed = ConcurrentHashMap.newKeySet();
   private volatile long switchDelayMillis;
 
   /** {@code /switch/<name>} answers 200 from now on. */
@@ -101,8 +104,8 @@ public final class TargetServer implements AutoCloseable {
   public Delivery triggerAndReceive(Api tenant, String jobId) {
     String runId =
         tenant.post("/api/v1/jobs/" + jobId + "/trigger", null).body().path("id").asString();
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> !deliveries(d -> runId.equals(d.runId())).isEmpty());
     return deliveries(d -> runId.equals(d.runId())).get(0);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class TenantApiIT extends ApiTestBase {
     assertThat(key.length()).isGreaterThanOrEqualTo(3 + 16 + 1 + 43);
     String secret = body.path("signingSecret").asString();
     assertThat(secret).startsWith("whsec_");
-    assertThat(java.util.Base64.getDecoder().decode(secret.substring(6))).hasSize(32);
+    assertThat(Base64.getDecoder().decode(secret.substring(6))).hasSize(32);
 
     // The key works, and the list shows neither the key nor the secret again.
     assertThat(admin.as(key).get("/api/v1/jobs").status()).isEqualTo(200);
@@ -115,7 +116,7 @@ class TenantApiIT extends ApiTestBase {
     assertThat(rotated.status()).isEqualTo(201);
     String second = rotated.body().path("signingSecret").asString();
     assertThat(second).startsWith("whsec_").isNotEqualTo(first);
-    assertThat(java.util.Base64.getDecoder().decode(second.substring(6))).hasSize(32);
+    assertThat(Base64.getDecoder().decode(second.substring(6))).hasSize(32);
     assertThat(rotated.body().path("previousValidUntil").asString()).endsWith("Z");
     assertThat(admin.get("/api/v1/tenants").raw().body()).doesNotContain(second);
     Api tenant = admin.as(created.body().path("apiKey").path("key").asString());

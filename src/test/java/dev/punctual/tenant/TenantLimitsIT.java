@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.punctual.support.Api;
 import dev.punctual.support.Node;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,9 +96,9 @@ class TenantLimitsIT {
     assertThat(node.api(ADMIN).get("/api/v1/tenants").status()).isEqualTo(200);
 
     // Within Retry-After, noisy is served again (refused requests spend no tokens).
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(Integer.parseInt(first.header("Retry-After"))))
-        .pollInterval(java.time.Duration.ofMillis(50))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(Integer.parseInt(first.header("Retry-After"))))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> noisy.get("/api/v1/jobs").status() == 200);
 
     String metrics = node.api(null).get("/actuator/prometheus").raw().body();

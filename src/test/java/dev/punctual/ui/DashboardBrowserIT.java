@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import dev.punctual.support.TargetServer;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,12 +26,14 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard in a real browser: Debian's headless Chromium, driven through its chromedriver. A
@@ -74,7 +78,7 @@ class DashboardBrowserIT extends ApiTestBase {
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(
-                new java.io.File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
+                new File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
             .build();
     browser = new ChromeDriver(service, options);
     browser.manage().timeouts().implicitlyWait(Duration.ZERO);
@@ -144,7 +148,7 @@ class DashboardBrowserIT extends ApiTestBase {
   }
 
   private void screenshot(String name) throws IOException {
-    byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
     Files.write(SCREENSHOTS.resolve(name + ".png"), png);
   }
 
@@ -186,7 +190,7 @@ class DashboardBrowserIT extends ApiTestBase {
             "/api/v1/jobs",
             Map.of(
                 "name", "failing-report",
-                "schedule", Map.of("at", java.time.Instant.now().toString()),
+                "schedule", Map.of("at", Instant.now().toString()),
                 "target",
                     Map.of(
                         "url", target.url("/switch/" + switchName),
@@ -203,7 +207,7 @@ class DashboardBrowserIT extends ApiTestBase {
 
     // The page's own origin, with the session's cookie, but without the CSRF token: refused.
     Object status =
-        ((org.openqa.selenium.JavascriptExecutor) browser)
+        ((JavascriptExecutor) browser)
             .executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                     + "fetch('/api/v1/jobs', {method: 'POST', credentials: 'same-origin',"
@@ -213,9 +217,7 @@ class DashboardBrowserIT extends ApiTestBase {
     assertThat(status).isEqualTo(403L);
     assertThat(tenant.get("/api/v1/jobs?namePrefix=forged").body().path("items")).isEmpty();
     // The cookie is out of the page's scripts' reach.
-    assertThat(
-            ((org.openqa.selenium.JavascriptExecutor) browser)
-                .executeScript("return document.cookie"))
+    assertThat(((JavascriptExecutor) browser).executeScript("return document.cookie"))
         .isEqualTo("");
 
     // The jobs list: another tenant's job is not there, nor reachable by its id.
@@ -265,7 +267,7 @@ class DashboardBrowserIT extends ApiTestBase {
     type(field("description"), "Made in the browser");
     click("#save");
     waitForText("dl.definition", "Made in the browser");
-    tools.jackson.databind.JsonNode edited = onlyJob(tenant, "browser-job");
+    JsonNode edited = onlyJob(tenant, "browser-job");
     assertThat(edited.path("version").asLong()).isEqualTo(2);
     assertThat(edited.path("schedule").path("interval").asString()).isEqualTo("PT2S");
 
@@ -358,9 +360,8 @@ class DashboardBrowserIT extends ApiTestBase {
   }
 
   /** The tenant's one job whose name starts with {@code prefix}. */
-  private static tools.jackson.databind.JsonNode onlyJob(Api tenant, String prefix) {
-    tools.jackson.databind.JsonNode items =
-        tenant.get("/api/v1/jobs?namePrefix=" + prefix).body().path("items");
+  private static JsonNode onlyJob(Api tenant, String prefix) {
+    JsonNode items = tenant.get("/api/v1/jobs?namePrefix=" + prefix).body().path("items");
     assertThat(items).hasSize(1);
     return items.get(0);
   }
@@ -414,7 +415,7 @@ class DashboardBrowserIT extends ApiTestBase {
     type(field("description"), "edited");
     click("#save");
     waitForText("dl.definition", "edited");
-    tools.jackson.databind.JsonNode job = tenant.get("/api/v1/jobs/" + id).body();
+    JsonNode job = tenant.get("/api/v1/jobs/" + id).body();
     assertThat(job.path("version").asLong()).isEqualTo(2);
     assertThat(job.path("schedule").path("notAfter").asString()).isEqualTo("2030-01-01T00:00:00Z");
     assertThat(job.path("target").path("timeout").asString()).isEqualTo("PT7S");

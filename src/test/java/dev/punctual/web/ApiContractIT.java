@@ -2,6 +2,7 @@ package dev.punctual.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
@@ -10,12 +11,15 @@ import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,10 +64,10 @@ class ApiContractIT extends ApiTestBase {
   /** The JSON examples of docs/api.md are what the document allows (so they cannot drift). */
   @Test
   void theExamplesOfTheApiReferenceFitTheDocument() throws IOException {
-    String reference = java.nio.file.Files.readString(java.nio.file.Path.of("docs/api.md"));
-    java.util.regex.Matcher block = Pattern.compile("(?s)```json\\n(.*?)```").matcher(reference);
+    String reference = Files.readString(Path.of("docs/api.md"));
+    Matcher block = Pattern.compile("(?s)```json\\n(.*?)```").matcher(reference);
     // The first key found in an example names its schema (the more specific keys first).
-    Map<String, String> schemaOf = new java.util.LinkedHashMap<>();
+    Map<String, String> schemaOf = new LinkedHashMap<>();
     schemaOf.put("\"runsWaiting\"", "/components/schemas/Overview");
     schemaOf.put("\"forwardedFor\"", "/components/schemas/AuditEntry");
     schemaOf.put("\"delivery\"", "/components/schemas/EventPage");
@@ -91,7 +95,7 @@ class ApiContractIT extends ApiTestBase {
   private static Set<ValidationMessage> errors(String pointer, String json) {
     return SCHEMAS
         .getSchema(SchemaLocation.of("classpath:" + DOCUMENT + "#" + pointer))
-        .validate(json, com.networknt.schema.InputFormat.JSON);
+        .validate(json, InputFormat.JSON);
   }
 
   @Test

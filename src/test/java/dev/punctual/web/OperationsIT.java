@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.punctual.support.Api;
 import dev.punctual.support.ApiTestBase;
+import dev.punctual.support.TargetServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -95,19 +100,18 @@ class OperationsIT extends ApiTestBase {
 
   @Test
   void prometheusShowsTheEnginesMetrics() throws Exception {
-    try (dev.punctual.support.TargetServer target = new dev.punctual.support.TargetServer()) {
+    try (TargetServer target = new TargetServer()) {
       Api tenant = newTenant();
       Api.Response job =
           tenant.post(
               "/api/v1/jobs",
-              java.util.Map.of(
+              Map.of(
                   "name", "metered",
-                  "schedule",
-                      java.util.Map.of("at", java.time.Instant.now().plusMillis(300).toString()),
-                  "target", java.util.Map.of("url", target.url("/ok"))));
+                  "schedule", Map.of("at", Instant.now().plusMillis(300).toString()),
+                  "target", Map.of("url", target.url("/ok"))));
       String id = job.body().path("id").asString();
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(10))
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
           .until(
               () ->
                   tenant

@@ -6,6 +6,7 @@ import dev.punctual.support.Api;
 import dev.punctual.support.Node;
 import java.nio.file.Files;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** PUNCTUAL_ROLES without {@code api}: the node serves no API, but its probes and metrics. */
@@ -52,7 +53,7 @@ class RolesIT {
 
   @Test
   void anUnknownRoleStopsTheStart() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () ->
                 Node.start(
                     Map.of(
