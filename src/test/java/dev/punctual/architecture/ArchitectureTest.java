@@ -24,6 +24,7 @@ class ArchitectureTest {
           .importPackages("dev.punctual");
 
   private static final Path SOURCES = Path.of("src/main/java/dev/punctual");
+  private static final Path TESTS = Path.of("src/test/java/dev/punctual");
 
   /** Each top-level package is a feature; features depend on each other one way only. */
   @Test
@@ -60,12 +61,28 @@ class ArchitectureTest {
     assertThat(matches(SYSTEM_CLOCK, "none/")).hasSize(1);
   }
 
+  private static final Pattern UNNAMED_WAIT =
+      Pattern.compile("(^|[^\\w.])await\\(\\)|Awaitility\\.await\\(\\)");
+
+  /** A test that times out says what it waited for: every Awaitility wait is named. */
+  @Test
+  void everyWaitOfTheTestsIsNamed() throws IOException {
+    assertThat(matches(TESTS, UNNAMED_WAIT, "architecture/")).as("unnamed waits").isEmpty();
+  }
+
   /** Lines of the main sources outside {@code allowed} where {@code pattern} occurs. */
   static List<String> matches(Pattern pattern, String allowed) throws IOException {
+    return matches(SOURCES, pattern, allowed);
+  }
+
+  /**
+   * Lines of the sources under {@code root} outside {@code allowed} where {@code pattern} occurs.
+   */
+  static List<String> matches(Path root, Pattern pattern, String allowed) throws IOException {
     List<String> hits = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(SOURCES)) {
+    try (Stream<Path> files = Files.walk(root)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String relative = SOURCES.relativize(file).toString().replace('\\', '/');
+        String relative = root.relativize(file).toString().replace('\\', '/');
         if (relative.startsWith(allowed)) {
           continue;
         }

@@ -64,7 +64,7 @@ final class Nginx implements AutoCloseable {
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
     // Started when it accepts connections on its port; exited means it refused the config.
-    Awaitility.await()
+    Awaitility.await("nginx accepts")
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> !process.isAlive() || accepts(port));

@@ -93,7 +93,7 @@ final class NodeProcess {
 
   void awaitReady(Duration timeout) {
     try {
-      Awaitility.await()
+      Awaitility.await("the node ready")
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(200))
           .until(

@@ -102,7 +102,7 @@ final class Scenario {
       pausedAt.put(id, Instant.now());
     }
     try {
-      Awaitility.await()
+      Awaitility.await("every run finished")
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofSeconds(3))
           .until(() -> allRuns().values().stream().flatMap(List::stream).allMatch(Run::finished));

@@ -71,19 +71,19 @@ class DatabaseOutageIT {
                   "schedule", Map.of("cron", "* * * * *"),
                   "target", Map.of("url", "https://svc.example.com/x")));
       assertThat(create.status()).isEqualTo(503);
-      await()
+      await("readiness down")
           .atMost(Duration.ofSeconds(15))
           .until(() -> api.get("/actuator/health/readiness").status() == 503);
       assertThat(api.get("/actuator/health/liveness").status()).isEqualTo(200);
 
       proxy.restore();
 
-      await()
+      await("reads answer again")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(200))
           .until(() -> api.get(path).status() == 200);
       assertThat(api.get(path).body()).isEqualTo(job.body());
-      await()
+      await("readiness up")
           .atMost(Duration.ofSeconds(15))
           .until(() -> api.get("/actuator/health/readiness").status() == 200);
       // The create refused during the outage left nothing behind, and can be made now.

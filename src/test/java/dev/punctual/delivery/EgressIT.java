@@ -59,7 +59,7 @@ class EgressIT {
       String jobId = created.body().path("id").asString();
       String runId =
           tenant.post("/api/v1/jobs/" + jobId + "/trigger", null).body().path("id").asString();
-      await()
+      await("the denied run FAILED as blocked")
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->
@@ -117,7 +117,7 @@ class EgressIT {
                 .body()
                 .path("id")
                 .asString();
-        await()
+        await("the rebinding run FAILED as blocked")
             .atMost(Duration.ofSeconds(10))
             .until(
                 () ->

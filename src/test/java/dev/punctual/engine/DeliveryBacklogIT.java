@@ -39,7 +39,7 @@ class DeliveryBacklogIT {
       long started = System.nanoTime();
       h.start("backlog", settings);
       try {
-        await()
+        await("the backlog delivered")
             .atMost(Duration.ofSeconds(30))
             .pollInterval(Duration.ofMillis(100))
             .until(() -> h.runs("SUCCEEDED") >= runs);

@@ -146,7 +146,7 @@ class DeliveryIT extends ApiTestBase {
   /** Waits for {@code condition}; on time-out, shows the jobs and runs, so a failure says why. */
   private void awaitOrShow(List<String> jobIds, Callable<Boolean> condition) {
     try {
-      await().atMost(Duration.ofSeconds(15)).until(condition);
+      await("the delivery's condition").atMost(Duration.ofSeconds(15)).until(condition);
     } catch (ConditionTimeoutException e) {
       StringBuilder state = new StringBuilder("Timed out; jobs and runs:\n");
       for (String id : jobIds) {
@@ -243,7 +243,7 @@ class DeliveryIT extends ApiTestBase {
             Map.of("at", Instant.now().plusMillis(500).toString()),
             "/fail-then-ok/2",
             Map.of("retry", Map.of("maxAttempts", 5, "initialBackoff", "PT0.1S")));
-    await()
+    await("one run SUCCEEDED")
         .atMost(Duration.ofSeconds(15))
         .until(() -> withStatus(runs(job), "SUCCEEDED").size() == 1);
     JsonNode run = runs(job).get(0);
@@ -265,7 +265,7 @@ class DeliveryIT extends ApiTestBase {
     String redirect = createJob("redirect", once, "/status/302", oneAttempt);
     String broken = createJob("broken", once, "/status/500", oneAttempt);
 
-    await()
+    await("the run's attempts")
         .atMost(Duration.ofSeconds(15))
         .until(
             () ->
@@ -292,7 +292,7 @@ class DeliveryIT extends ApiTestBase {
             Map.of(
                 "retry",
                 Map.of("maxAttempts", 3, "initialBackoff", "PT0.1S", "maxBackoff", "PT10S")));
-    await()
+    await("one run SUCCEEDED")
         .atMost(Duration.ofSeconds(15))
         .until(() -> withStatus(runs(job), "SUCCEEDED").size() == 1);
     String runId = runs(job).get(0).path("id").asString();
@@ -311,7 +311,7 @@ class DeliveryIT extends ApiTestBase {
     assertThat(triggered.body().path("status").asString()).isEqualTo("PENDING");
     String runId = triggered.body().path("id").asString();
     assertThat(triggered.header("Location")).isEqualTo("/api/v1/runs/" + runId);
-    await()
+    await("the run's outcome")
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
@@ -331,7 +331,7 @@ class DeliveryIT extends ApiTestBase {
     String skip =
         createJob(
             "skip", Map.of("cron", "*/1 * * * * *"), "/sleep/2500", Map.of("overlap", "SKIP"));
-    await()
+    await("two runs SKIPPED")
         .atMost(Duration.ofSeconds(15))
         .until(() -> withStatus(runs(skip), "SKIPPED").size() >= 2);
     JsonNode skipped = withStatus(runs(skip), "SKIPPED").get(0);
@@ -346,7 +346,7 @@ class DeliveryIT extends ApiTestBase {
     String allow =
         createJob(
             "allow", Map.of("cron", "*/1 * * * * *"), "/sleep/2500", Map.of("overlap", "ALLOW"));
-    await()
+    await("two runs SUCCEEDED")
         .atMost(Duration.ofSeconds(15))
         .until(() -> withStatus(runs(allow), "SUCCEEDED").size() >= 2);
     assertThat(withStatus(runs(allow), "SKIPPED")).isEmpty();

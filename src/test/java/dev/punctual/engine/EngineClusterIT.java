@@ -58,7 +58,7 @@ class EngineClusterIT {
         h.start(node, EngineHarness.settings());
       }
       try {
-        await()
+        await("every run delivered")
             .atMost(Duration.ofSeconds(60))
             .until(
                 () ->

@@ -66,7 +66,7 @@ class EngineFaultsIT {
       // a starts alone and takes every job (a node keeps the lease of a job that fires again
       // within its look-ahead), so that its death abandons work for sure.
       Engine a = h.start("a", EngineHarness.settings());
-      await()
+      await("the runs recovered")
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->

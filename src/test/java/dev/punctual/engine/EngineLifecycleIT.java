@@ -45,9 +45,11 @@ class EngineLifecycleIT {
       EngineSettings settings =
           EngineHarness.builder().shutdownGrace(Duration.ofSeconds(1)).build();
       Engine engine = h.start("leaving", settings);
-      await().atMost(Duration.ofSeconds(10)).until(() -> h.runs("RUNNING") >= 10);
+      await("ten runs RUNNING").atMost(Duration.ofSeconds(10)).until(() -> h.runs("RUNNING") >= 10);
       // RUNNING comes at the fire, before the request: wait until the requests have arrived.
-      await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() >= 10);
+      await("ten requests arrived")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> target.deliveries().size() >= 10);
       assertThat(
               h.sql
                   .sql("select count(*) from nodes where id = 'leaving'")
@@ -109,7 +111,7 @@ class EngineLifecycleIT {
               });
       // ... and another node takes them over at once (their lease is over), as its attempt 2.
       h.start("taker", settings);
-      await()
+      await("the runs handed back")
           .atMost(Duration.ofSeconds(5))
           .until(
               () ->
@@ -163,7 +165,9 @@ class EngineLifecycleIT {
               .build();
       try {
         engine.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() == count);
+        await("every request arrived")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> target.deliveries().size() == count);
         assertThat(writerWaits.await(10, TimeUnit.SECONDS)).isTrue();
         // The writer goes on 3 s into the stop, past its 1 s grace.
         later.schedule(writerMayGo::countDown, 3, TimeUnit.SECONDS);
@@ -214,7 +218,9 @@ class EngineLifecycleIT {
               .build();
       try {
         engine.start();
-        await().atMost(Duration.ofSeconds(15)).until(() -> h.runs("SUCCEEDED") == count);
+        await("every run SUCCEEDED")
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> h.runs("SUCCEEDED") == count);
       } finally {
         engine.stop();
       }
@@ -252,7 +258,9 @@ class EngineLifecycleIT {
               .build();
       try {
         engine.start();
-        await().atMost(Duration.ofSeconds(15)).until(() -> target.deliveries().size() == count);
+        await("every request arrived")
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> target.deliveries().size() == count);
         engine.stop();
       } finally {
         engine.kill();
@@ -307,7 +315,9 @@ class EngineLifecycleIT {
               .build();
       try {
         leaving.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> target.deliveries().size() == count);
+        await("every request arrived")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> target.deliveries().size() == count);
         assertThat(writerWaits.await(10, TimeUnit.SECONDS)).isTrue();
         leaving.stop(); // waits for the writer for 5 s, then goes on without it
       } finally {
@@ -338,10 +348,10 @@ class EngineLifecycleIT {
               .build();
       try {
         taker.start();
-        await()
+        await("every request arrived, the stuck ones too")
             .atMost(Duration.ofSeconds(10))
             .until(() -> target.deliveries().size() == count + stuck);
-        await()
+        await("the stuck runs taken over")
             .atMost(Duration.ofSeconds(10))
             .until(
                 () ->
@@ -374,7 +384,9 @@ class EngineLifecycleIT {
       Engine leaving = notifier("leaving", pool);
       try {
         leaving.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.deliveries().size() == 1);
+        await("the first event sent")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> endpoint.deliveries().size() == 1);
         leaving.stop();
       } finally {
         leaving.kill();
@@ -393,7 +405,9 @@ class EngineLifecycleIT {
       Engine taker = notifier("taker", pool);
       try {
         taker.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint.deliveries().size() == 2);
+        await("the event sent again")
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> endpoint.deliveries().size() == 2);
         assertThat(
                 h.sql
                     .sql("select attempts from events where id = :id")
@@ -419,7 +433,9 @@ class EngineLifecycleIT {
       Duration took;
       try {
         engine.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.deliveries().size() == 1);
+        await("the event sent")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> endpoint.deliveries().size() == 1);
         long started = System.nanoTime();
         engine.stop();
         took = Duration.ofNanos(System.nanoTime() - started);
@@ -473,13 +489,13 @@ class EngineLifecycleIT {
       Engine scheduler =
           h.start(
               "scheduler-only", EngineSettings.builder().roles(Set.of(NodeRole.SCHEDULER)).build());
-      await().atMost(Duration.ofSeconds(10)).until(() -> h.runs("PENDING") >= 2);
+      await("two runs PENDING").atMost(Duration.ofSeconds(10)).until(() -> h.runs("PENDING") >= 2);
       assertThat(target.deliveries()).isEmpty();
       scheduler.stop();
       // A worker alone delivers them, and fires nothing new.
       long runsBefore = h.sql.sql("select count(*) from runs").query(Long.class).single();
       h.start("worker-only", EngineSettings.builder().roles(Set.of(NodeRole.WORKER)).build());
-      await()
+      await("the worker delivers them")
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->

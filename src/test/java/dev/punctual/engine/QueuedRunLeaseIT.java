@@ -41,7 +41,7 @@ class QueuedRunLeaseIT {
       h.start("other", oneAtATime().roles(Set.of(NodeRole.WORKER)).build());
 
       // Until every run succeeded, or a run was sent twice.
-      await()
+      await("every run SUCCEEDED or sent twice")
           .atMost(Duration.ofSeconds(40))
           .until(() -> h.runs("SUCCEEDED") == count || target.deliveries().size() > count);
       h.stopAll(); // waits for the attempts still in progress: a late second send is counted
@@ -88,7 +88,7 @@ class QueuedRunLeaseIT {
       try {
         firing.start();
         h.start("other", oneAtATime().roles(Set.of(NodeRole.WORKER)).build());
-        await()
+        await("every run SUCCEEDED or sent twice")
             .atMost(Duration.ofSeconds(40))
             .until(() -> h.runs("SUCCEEDED") == count || target.deliveries().size() > count);
         firing.stop();

@@ -278,7 +278,7 @@ class JobQuotaCountIT {
                 }
               });
       try (Connection observer = session(0)) {
-        await()
+        await("the job count settled")
             .atMost(Duration.ofSeconds(10))
             .until(
                 () ->

@@ -195,13 +195,15 @@ class NotificationsIT extends ApiTestBase {
             "/status/500",
             Map.of("retry", ONE_ATTEMPT, "notificationUrl", target.url("/ok/job")));
     withEndpoint.post("/api/v1/jobs/" + job + "/trigger", null);
-    await().atMost(Duration.ofSeconds(10)).until(() -> events("/ok/job").size() == 1);
+    await("the job's endpoint got its event")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events("/ok/job").size() == 1);
     assertThat(events("/ok/tenant")).isEmpty();
 
     Api without = tenant(null).api();
     String quiet = createJob(without, "quiet", NEVER, "/status/500", Map.of("retry", ONE_ATTEMPT));
     without.post("/api/v1/jobs/" + quiet + "/trigger", null);
-    await()
+    await("the event listed, not sent")
         .atMost(Duration.ofSeconds(10))
         .until(() -> list(without.get("/api/v1/events").body().path("items")).size() == 1);
     JsonNode event = without.get("/api/v1/events").body().path("items").get(0);

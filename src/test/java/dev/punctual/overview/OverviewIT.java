@@ -43,7 +43,7 @@ class OverviewIT extends ApiTestBase {
               .asString();
       other.post("/api/v1/jobs", oneShot("others", target.url("/status/500")));
       tenant.post("/api/v1/jobs", cronJob("later"));
-      await()
+      await("three deliveries, two runs finished")
           .atMost(Duration.ofSeconds(30))
           .until(() -> target.deliveries().size() >= 3 && finished(tenant) == 2);
 

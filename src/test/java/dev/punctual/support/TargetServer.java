@@ -104,7 +104,7 @@ public final class TargetServer implements AutoCloseable {
   public Delivery triggerAndReceive(Api tenant, String jobId) {
     String runId =
         tenant.post("/api/v1/jobs/" + jobId + "/trigger", null).body().path("id").asString();
-    Awaitility.await()
+    Awaitility.await("a delivery of run " + runId)
         .atMost(Duration.ofSeconds(10))
         .until(() -> !deliveries(d -> runId.equals(d.runId())).isEmpty());
     return deliveries(d -> runId.equals(d.runId())).get(0);

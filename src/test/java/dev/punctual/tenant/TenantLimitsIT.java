@@ -96,7 +96,7 @@ class TenantLimitsIT {
     assertThat(node.api(ADMIN).get("/api/v1/tenants").status()).isEqualTo(200);
 
     // Within Retry-After, noisy is served again (refused requests spend no tokens).
-    Awaitility.await()
+    Awaitility.await("the noisy tenant's bucket refills")
         .atMost(Duration.ofSeconds(Integer.parseInt(first.header("Retry-After"))))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> noisy.get("/api/v1/jobs").status() == 200);

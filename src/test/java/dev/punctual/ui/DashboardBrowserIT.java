@@ -96,7 +96,7 @@ class DashboardBrowserIT extends ApiTestBase {
   }
 
   private WebElement find(String css) {
-    return await()
+    return await("element shown: " + css)
         .atMost(WAIT)
         .pollDelay(Duration.ZERO)
         .ignoreExceptions()
@@ -105,7 +105,7 @@ class DashboardBrowserIT extends ApiTestBase {
 
   private void waitForText(String css, String text) {
     try {
-      await()
+      await("element " + css + " shows " + text)
           .atMost(WAIT)
           .pollDelay(Duration.ZERO)
           .ignoreExceptions()
@@ -132,7 +132,7 @@ class DashboardBrowserIT extends ApiTestBase {
    * view redrawing on its timer) or something covered it: a click either lands on it or throws.
    */
   private void click(String css) {
-    await()
+    await("the page's rows")
         .atMost(WAIT)
         .pollDelay(Duration.ZERO)
         .ignoreExceptions()
@@ -200,7 +200,9 @@ class DashboardBrowserIT extends ApiTestBase {
 
     signIn(tenant.key());
     find("#card-last-hour");
-    await().atMost(WAIT).until(() -> !tenant.get("/api/v1/runs").body().path("items").isEmpty());
+    await("a run on record")
+        .atMost(WAIT)
+        .until(() -> !tenant.get("/api/v1/runs").body().path("items").isEmpty());
     browser.navigate().refresh();
     waitForText("#card-last-hour", "1 failed");
     find("section.two");
@@ -296,7 +298,7 @@ class DashboardBrowserIT extends ApiTestBase {
     target.fix(switchName);
     click("#replay-all-confirm");
     waitForText("#replay-plan", "1 replay(s) made");
-    await()
+    await("the job page's state")
         .atMost(WAIT)
         .until(
             () ->
@@ -330,7 +332,7 @@ class DashboardBrowserIT extends ApiTestBase {
     waitForText("main h1", "browser-job");
     click("#trigger");
     waitForText("#status", "due now");
-    await()
+    await("the failures page's rows")
         .atMost(WAIT)
         .until(
             () ->

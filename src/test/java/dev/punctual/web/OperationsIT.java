@@ -110,7 +110,7 @@ class OperationsIT extends ApiTestBase {
                   "schedule", Map.of("at", Instant.now().plusMillis(300).toString()),
                   "target", Map.of("url", target.url("/ok"))));
       String id = job.body().path("id").asString();
-      Awaitility.await()
+      Awaitility.await("the metric appears")
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->
