@@ -169,6 +169,13 @@ public final class Engine {
 
   public void start() {
     running = true;
+    try {
+      // Before the first claim: the node's reading of the database clock is corrected, its
+      // attempts are signed with the database's time from the first one.
+      heartbeat.beat();
+    } catch (RuntimeException e) {
+      log.warn("First heartbeat failed (the heartbeat loop tries again): {}", e.toString());
+    }
     threads.start(
         "heartbeat", new Loop("heartbeat", this::heartbeatTurn, () -> running, metrics, ticker));
     threads.start(
