@@ -20,7 +20,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 public class AuditLog {
   /** Who makes the current request, as the audit log records it. */
   public record Actor(Caller.Kind kind, String keyId, String clientAddress, String forwardedFor) {
-    /** The parameters of {@link #INSERT_COLUMNS}'s actor columns, for a statement of one's own. */
+    /** The parameters of the actor's columns, for a statement that writes its own entry. */
     public Map<String, Object> params() {
       HashMap<String, Object> params = new HashMap<>();
       params.put("auditActorKind", kind.name());
@@ -32,16 +32,22 @@ public class AuditLog {
   }
 
   /**
-   * The columns and the actor's parameters of an audit insert, for a change made in one statement
-   * (a data-modifying {@code WITH}) that writes its entry itself: {@code insert into audit_log
-   * (INSERT_COLUMNS) select :tenant, ACTOR_VALUES, 'job.create', 'job', j.id::text, null from j}.
+   * An audit entry per row of {@code source}, by the actor whose {@link Actor#params} the statement
+   * binds: the SQL of a data-modifying {@code WITH} for a change made in one statement that writes
+   * its own entry, e.g. {@code audit as (insertPerRow("j", JOB_CREATE, ":tenant", "j.id::text"))}.
+   * {@code tenantId} and {@code objectId} are SQL expressions over {@code source}.
    */
-  public static final String INSERT_COLUMNS =
-      "tenant_id, actor_kind, key_id, client_address, forwarded_for, action, object_type,"
-          + " object_id, detail";
-
-  public static final String ACTOR_VALUES =
-      ":auditActorKind, :auditKeyId, :auditClient, :auditForwardedFor";
+  public static String insertPerRow(
+      String source, AuditAction action, String tenantId, String objectId) {
+    return """
+        insert into audit_log (tenant_id, actor_kind, key_id, client_address, forwarded_for,
+                               action, object_type, object_id, detail)
+        select %s, :auditActorKind, :auditKeyId, :auditClient, :auditForwardedFor, '%s', '%s', %s,
+               null
+        from %s
+        """
+        .formatted(tenantId, action.code(), action.objectType(), objectId, source);
+  }
 
   private static final int MAX_FORWARDED_FOR = 512;
 
@@ -76,11 +82,12 @@ public class AuditLog {
       throw new IllegalStateException("audit entry for " + action + " outside a transaction");
     }
     jdbc.sql(
-            "insert into audit_log ("
-                + INSERT_COLUMNS
-                + ") values (:tenant, "
-                + ACTOR_VALUES
-                + ", :action, :objectType, :objectId, :detail)")
+            """
+            insert into audit_log (tenant_id, actor_kind, key_id, client_address, forwarded_for,
+                                   action, object_type, object_id, detail)
+            values (:tenant, :auditActorKind, :auditKeyId, :auditClient, :auditForwardedFor,
+                    :action, :objectType, :objectId, :detail)
+            """)
         .param("tenant", tenantId)
         .params(currentActor().params())
         .param("action", action.code())

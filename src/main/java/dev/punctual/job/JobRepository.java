@@ -96,9 +96,7 @@ class JobRepository {
             wake as (
               select pg_notify('%s', j.id::text) from j where :wake),
             -- The audit entry, in the same statement: a data-modifying WITH runs whether read or not.
-            audit as (
-              insert into audit_log (%s)
-              select :tenant, %s, '%s', '%s', j.id::text, null from j)
+            audit as (%s)
             select j.*, null::bigint as last_run_id, null::text as last_run_status,
                    null::timestamptz as last_run_scheduled_for,
                    (select count(*) from wake) as woke
@@ -106,10 +104,7 @@ class JobRepository {
             """
                 .formatted(
                     Channels.JOBS,
-                    AuditLog.INSERT_COLUMNS,
-                    AuditLog.ACTOR_VALUES,
-                    AuditAction.JOB_CREATE.code(),
-                    AuditAction.JOB_CREATE.objectType()))
+                    AuditLog.insertPerRow("j", AuditAction.JOB_CREATE, ":tenant", "j.id::text")))
         .param("tenant", tenantId)
         .params(actor.params())
         .params(specParams(spec, arming))

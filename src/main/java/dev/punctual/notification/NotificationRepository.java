@@ -1,9 +1,8 @@
 package dev.punctual.notification;
 
+import dev.punctual.db.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ class NotificationRepository {
     return new EventView(
         EventIds.format(rs.getLong("id")),
         rs.getString("type"),
-        instant(rs, "occurred_at"),
+        Sql.instant(rs, "occurred_at"),
         String.valueOf(rs.getLong("job_id")),
         runId == null ? null : String.valueOf(runId),
         json.readTree(rs.getString("data")),
@@ -79,13 +78,8 @@ class NotificationRepository {
             rs.getString("status"),
             rs.getString("url"),
             rs.getInt("attempts"),
-            instant(rs, "next_attempt_at"),
-            instant(rs, "delivered_at"),
+            Sql.instant(rs, "next_attempt_at"),
+            Sql.instant(rs, "delivered_at"),
             rs.getString("last_error")));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    Timestamp t = rs.getTimestamp(column);
-    return t == null ? null : t.toInstant();
   }
 }
