@@ -13,22 +13,35 @@ BEFORE=$(git rev-parse --short "$1")
 AFTER=$(git rev-parse --short "${2:-HEAD}")
 ROUNDS=${3:-3}
 WORK=$(mktemp -d /tmp/punctual-compare-jars.XXXXXX)
-trap 'git worktree remove --force "$WORK/$BEFORE" 2>/dev/null; git worktree remove --force "$WORK/$AFTER" 2>/dev/null; git worktree prune; rm -rf "$WORK"' EXIT
+cleanup() {
+  # A failed run's logs are kept (target/compare-jars-logs/) before the worktrees go.
+  if [ "${1:-0}" != 0 ]; then
+    mkdir -p target/compare-jars-logs
+    for side in "$BEFORE" "$AFTER"; do
+      cp -r "$WORK/$side/target/bench-runs" "target/compare-jars-logs/$side" 2>/dev/null || true
+    done
+  fi
+  git worktree remove --force "$WORK/$BEFORE" 2>/dev/null || true
+  git worktree remove --force "$WORK/$AFTER" 2>/dev/null || true
+  git worktree prune
+  rm -rf "$WORK"
+}
+trap 'cleanup $?' EXIT
 mkdir -p bench/results
 OUT="bench/results/compare-jars-$(date -u +%Y-%m-%d)-$BEFORE-$AFTER.txt"
 : > "$OUT"
 
-build() { # ref: the jar, the service's classes in the local repository, the bench's classpath
+build() { # ref: the jar, and the bench's classpath with this commit's classes jar (the local
+           # repository holds one at a time)
   git worktree add -q --detach "$WORK/$1" "$1"
   (cd "$WORK/$1" && ./mvnw -B -q -ntp install -DskipTests -DskipClient=true -Dspotless.check.skip=true \
      && cp target/punctual-0.1.0-SNAPSHOT.jar "$WORK/$1.jar" \
      && ./mvnw -B -q -ntp -f bench/pom.xml package dependency:build-classpath \
           -Dspotless.check.skip=true -Dmdep.outputFile=target/classpath.txt \
      && cp -r bench/target/classes "$WORK/$1-bench-classes" \
-     && sed "s#$HOME/.m2/repository/dev/punctual/punctual/0.1.0-SNAPSHOT/punctual-0.1.0-SNAPSHOT.jar#$WORK/$1-classes.jar#" \
+     && sed "s#[^:]*/punctual-0.1.0-SNAPSHOT-classes.jar#$WORK/$1-classes.jar#" \
           bench/target/classpath.txt > "$WORK/$1-classpath.txt" \
-     && cp "$HOME/.m2/repository/dev/punctual/punctual/0.1.0-SNAPSHOT/punctual-0.1.0-SNAPSHOT.jar" \
-          "$WORK/$1-classes.jar")
+     && cp target/punctual-0.1.0-SNAPSHOT-classes.jar "$WORK/$1-classes.jar")
 }
 checkpoint() {
   psql -h 127.0.0.1 -U postgres -d postgres -qAtc "checkpoint" >/dev/null 2>&1 || true
