@@ -21,19 +21,17 @@ class NodeController {
 
   private final NodeStore nodes;
   private final Duration deadAfter;
-  private final JdbcClient jdbc;
 
   NodeController(JdbcClient jdbc, NodeSettings settings) {
     this.nodes = new NodeStore(jdbc);
     this.deadAfter = settings.deadAfter();
-    this.jdbc = jdbc;
   }
 
   @GetMapping("/api/v1/nodes")
   Map<String, Object> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
     caller.requireAdmin();
     // The database's clock judges the heartbeats it wrote, as the engine's takeover does.
-    Instant now = jdbc.sql("select now()").query(Instant.class).single();
+    Instant now = nodes.databaseNow();
     List<NodeView> items =
         nodes.list().stream()
             .map(

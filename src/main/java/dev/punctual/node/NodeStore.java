@@ -68,4 +68,9 @@ public final class NodeStore {
   public void remove(String nodeId) {
     jdbc.sql("delete from nodes where id = :id").param("id", nodeId).update();
   }
+
+  /** The database's clock: it judges the heartbeats it wrote. */
+  public Instant databaseNow() {
+    return jdbc.sql("select now()").query(Instant.class).single();
+  }
 }

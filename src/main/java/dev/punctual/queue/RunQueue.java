@@ -19,7 +19,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The delivery side of {@code runs}: runs are the queue. Workers claim due runs, renew their
  * leases, record outcomes, hand runs back when they stop; retention deletes finished ones. Every
  * status change is one of {@link RunTransition}'s. Outcomes are fenced by owner and attempt number,
- * so a node whose run was taken over records nothing.
+ * so a node whose run was taken over records nothing; only a {@code RUNNING} run has an owner, so
+ * the fence needs no status test (one would mislead the planner into scanning {@code runs} per
+ * outcome when its statistics are older than a burst), and only a finished run has {@code
+ * finished_at}, which is what retention reads.
  */
 public final class RunQueue {
   private final JdbcClient jdbc;
@@ -198,7 +201,6 @@ public final class RunQueue {
                 from unnest(:ids::bigint[], :attempts::int[], :reasons::text[])
                      as b(id, attempt, reason)
                 where r.id = b.id and r.lease_owner = :node and r.attempts = b.attempt
-                  and r.status in %3$s
                 returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
                           r.status, r.result_code as code, r.error
             ),
@@ -265,21 +267,10 @@ public final class RunQueue {
           """
                   .formatted(EventSql.instant("d.scheduled_for"))));
 
-  /** An outcome recorded that finished a run of a job counting its failures in a row. */
-  public record Finished(long runId, long jobId, boolean succeeded) {}
-
-  /**
-   * Records a batch of outcomes in one statement: each run's state (its row holds its latest
-   * attempt), a {@code run_attempts} row for each attempt followed by a retry, and a {@code
-   * run.failed} event for each run that failed. Outcomes are fenced by owner and attempt number:
-   * one of a run taken over by another node records nothing. Returns the recorded outcomes that
-   * finished a run of a job with {@code pauseAfterFailures}, for the caller to count (in the same
-   * transaction).
-   */
-  public List<Finished> complete(String nodeId, List<Outcome> outcomes) {
-    return jdbc.sql(
-            RunSql.of(
-                    """
+  /** A batch's outcomes ({@link #complete}). */
+  private static final String COMPLETE =
+      RunSql.of(
+              """
             with done as (
                 update runs r
                 set status = o.status,
@@ -301,7 +292,6 @@ public final class RunQueue {
                      as o(id, attempt, status, code, error, snippet, duration_ms, retry_in,
                           started_at, counts_failures)
                 where r.id = o.id and r.lease_owner = :node and r.attempts = o.attempt
-                  and r.status = {RUNNING}
                 returning r.id, r.job_id, r.tenant_id, r.trigger, r.scheduled_for, r.attempts,
                           r.status, r.next_attempt_at, o.started_at, o.duration_ms, o.code,
                           o.error, o.snippet, o.counts_failures
@@ -321,7 +311,21 @@ public final class RunQueue {
             select id, job_id, status = {SUCCEEDED} from done
             where counts_failures and status in ({SUCCEEDED}, {FAILED})
             """)
-                .formatted(RUN_FAILED_EVENTS))
+          .formatted(RUN_FAILED_EVENTS);
+
+  /** An outcome recorded that finished a run of a job counting its failures in a row. */
+  public record Finished(long runId, long jobId, boolean succeeded) {}
+
+  /**
+   * Records a batch of outcomes in one statement: each run's state (its row holds its latest
+   * attempt), a {@code run_attempts} row for each attempt followed by a retry, and a {@code
+   * run.failed} event for each run that failed. Outcomes are fenced by owner and attempt number:
+   * one of a run taken over by another node records nothing. Returns the recorded outcomes that
+   * finished a run of a job with {@code pauseAfterFailures}, for the caller to count (in the same
+   * transaction).
+   */
+  public List<Finished> complete(String nodeId, List<Outcome> outcomes) {
+    return jdbc.sql(COMPLETE)
         .param("node", nodeId)
         .param("ids", SqlArrays.bigints(outcomes, Outcome::runId))
         .param("attempts", SqlArrays.ints(outcomes, Outcome::attempt))
@@ -403,11 +407,9 @@ public final class RunQueue {
             delete from runs where id in (
                 select id from runs
                 where finished_at < now() - make_interval(secs => :age)
-                  and status in %s
                 order by finished_at
                 limit :batch)
-            """
-                .formatted(RunTransition.EXPIRE.fromSql()))
+            """)
         .param("age", Sql.seconds(age))
         .param("batch", batch)
         .update();
