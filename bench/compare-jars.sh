@@ -6,12 +6,14 @@
 # that one side does not pay for the other's writes. Raw result lines, each prefixed with the
 # commit's short hash and the round, go to bench/results/compare-jars-<date>-<before>-<after>.txt.
 # Usage: bench/compare-jars.sh <before-ref> [after-ref, default HEAD] [rounds, default 3]
+#        [what: all (default), engine or service]
 # Needs the loopback PostgreSQL server (database punctual_bench, as bench/run-suite.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=$(git rev-parse --short "$1")
 AFTER=$(git rev-parse --short "${2:-HEAD}")
 ROUNDS=${3:-3}
+WHAT=${4:-all}
 WORK=$(mktemp -d /tmp/punctual-compare-jars.XXXXXX)
 cleanup() {
   # A failed run's logs are kept (target/compare-jars-logs/) before the worktrees go.
@@ -28,7 +30,7 @@ cleanup() {
 }
 trap 'cleanup $?' EXIT
 mkdir -p bench/results
-OUT="bench/results/compare-jars-$(date -u +%Y-%m-%d)-$BEFORE-$AFTER.txt"
+OUT="bench/results/compare-jars-$(date -u +%Y-%m-%d)-$BEFORE-$AFTER-$WHAT.txt"
 : > "$OUT"
 
 build() { # ref: the jar, and the bench's classpath with this commit's classes jar (the local
@@ -48,9 +50,12 @@ checkpoint() {
 }
 measure() { # ref round
   local cp="$WORK/$1-bench-classes:$(cat "$WORK/$1-classpath.txt")"
-  checkpoint
-  (cd "$WORK/$1" && java -Xmx1g -cp "$cp" dev.punctual.bench.Bench throughput punctual 100000 1) \
-    | grep '^bench ' | sed "s/^/$1 round=$2 /" | tee -a "$OUT"
+  if [ "$WHAT" != service ]; then
+    checkpoint
+    (cd "$WORK/$1" && java -Xmx1g -cp "$cp" dev.punctual.bench.Bench throughput punctual 100000 1) \
+      | grep '^bench ' | sed "s/^/$1 round=$2 /" | tee -a "$OUT"
+  fi
+  [ "$WHAT" = engine ] && return 0
   checkpoint
   (cd "$WORK/$1" && java -Xmx1g -cp "$cp" dev.punctual.bench.ServiceBench burst embedded 20000) \
     | grep -E '^(bench|service) ' | sed "s/^/$1 round=$2 /" | tee -a "$OUT"

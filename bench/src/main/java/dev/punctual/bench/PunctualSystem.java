@@ -117,6 +117,11 @@ final class PunctualSystem implements BenchSystem {
         from (select i, %s as due from generate_series(0, %d) i) s
         """
             .formatted(targetJson(), BenchSystem.dueAt(start, perSecond), n - 1));
+    // Every job counting its failures in a row (auto-pause): the outcomes' three-statement path.
+    String pauseAfter = System.getenv().getOrDefault("BENCH_PAUSE_AFTER_FAILURES", "").trim();
+    if (!pauseAfter.isEmpty()) {
+      db.execute("update jobs set pause_after_failures = " + Integer.parseInt(pauseAfter));
+    }
     db.execute("analyze");
   }
 
