@@ -11,10 +11,13 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Every way a run's status may move, written once. Each statement of this package that creates a
- * run, changes its status or deletes it names the transition it makes, and renders its {@code WHERE
- * status IN (…)} from {@link #fromSql()}: a status moves only along these edges. docs/engine.md
- * draws them as a state diagram, which {@code RunTransitionTest} compares with this table.
+ * Every way a run's status may move, written once. The statements of this package take their
+ * statuses from it: a creation its {@link #to()}, the claim its {@link #fromSql()} and target, an
+ * outcome only a status {@link #ATTEMPT_ENDS} reaches (checked when the outcome is made). The
+ * outcome, broken-run and retention statements test no status in SQL: only a {@code RUNNING} run
+ * has an owner, only a finished one a {@code finished_at}, and a status test there misleads the
+ * planner. docs/engine.md draws the edges as a state diagram, which {@code RunTransitionTest}
+ * compares with this table.
  */
 public enum RunTransition {
   /** A fire for any worker, a catch-up, a backfill, a manual run or a replay: due, not started. */
