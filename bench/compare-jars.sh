@@ -31,7 +31,18 @@ cleanup() {
 trap 'cleanup $?' EXIT
 mkdir -p bench/results
 OUT="bench/results/compare-jars-$(date -u +%Y-%m-%d)-$BEFORE-$AFTER-$WHAT.txt"
-: > "$OUT"
+# What was measured, before the figures: commits, JDK, the server's settings, the machine.
+server_settings=$(psql -h 127.0.0.1 -U postgres -d postgres -qAtc "select string_agg(name || '=' || \
+  current_setting(name), ', ' order by name) from pg_settings where name in ('shared_buffers', \
+  'fsync', 'synchronous_commit', 'max_wal_size', 'checkpoint_timeout', 'max_connections', \
+  'autovacuum')" 2>/dev/null || echo unknown)
+{
+  echo "# command: bench/compare-jars.sh $*"
+  echo "# commits: $BEFORE = $(git rev-parse "$BEFORE"), $AFTER = $(git rev-parse "$AFTER")"
+  echo "# JDK: $(java -version 2>&1 | head -1); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "# engine bench: $(psql -h 127.0.0.1 -U postgres -d postgres -qAtc 'show server_version' 2>/dev/null) on 127.0.0.1: $server_settings"
+  echo "# service bench: the jar on its embedded PostgreSQL with Punctual's durable settings (docs/operations.md)"
+} > "$OUT"
 
 build() { # ref: the jar, and the bench's classpath with this commit's classes jar (the local
            # repository holds one at a time)

@@ -8,7 +8,6 @@ import dev.punctual.definition.Leases;
 import dev.punctual.definition.UnreadableDefinitionException;
 import dev.punctual.notification.EventSql;
 import dev.punctual.queue.NewRuns;
-import dev.punctual.queue.RunStatus;
 import dev.punctual.queue.RunTrigger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -282,11 +281,7 @@ final class JobStore {
   /** An advanced job this node keeps the lease of, because its next fire is near. */
   record Kept(long jobId, long token, Instant nextFireAt, Long runsLeft) {}
 
-  /** An inserted run. */
-  record InsertedRun(
-      long id, long jobId, Instant scheduledFor, RunTrigger trigger, RunStatus status) {}
-
-  record FireResult(List<Long> won, List<Kept> kept, List<InsertedRun> runs) {}
+  record FireResult(List<Long> won, List<Kept> kept, List<NewRuns.Created> runs) {}
 
   /**
    * Fires a batch, in the caller's transaction: advances each job whose fencing token is still the
@@ -343,7 +338,7 @@ final class JobStore {
     return new FireResult(won, kept, insertRuns(nodeId, won, runs));
   }
 
-  private List<InsertedRun> insertRuns(String nodeId, List<Long> won, List<NewRun> runs) {
+  private List<NewRuns.Created> insertRuns(String nodeId, List<Long> won, List<NewRun> runs) {
     List<NewRuns.FiredRun> fired = new ArrayList<>(runs.size());
     for (NewRun r : runs) {
       fired.add(
@@ -358,9 +353,7 @@ final class JobStore {
               Leases.ofAttempt(r.job().definition().target().timeout(), attemptMargin),
               r.deliverHere()));
     }
-    return newRuns.fired(nodeId, won, fired).stream()
-        .map(c -> new InsertedRun(c.id(), c.jobId(), c.scheduledFor(), c.trigger(), c.status()))
-        .toList();
+    return newRuns.fired(nodeId, won, fired);
   }
 
   /**

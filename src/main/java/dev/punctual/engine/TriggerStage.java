@@ -1,6 +1,7 @@
 package dev.punctual.engine;
 
 import dev.punctual.node.LiveNodes;
+import dev.punctual.queue.NewRuns;
 import dev.punctual.queue.RunQueue;
 import dev.punctual.queue.RunStatus;
 import dev.punctual.queue.RunTrigger;
@@ -362,7 +363,7 @@ final class TriggerStage {
     List<RunQueue.OwnedRun> toDeliver = new ArrayList<>();
     Map<Long, ClaimedJob> byId = new HashMap<>();
     due.forEach(j -> byId.put(j.id(), j));
-    for (JobStore.InsertedRun run : result.runs()) {
+    for (NewRuns.Created run : result.runs()) {
       ClaimedJob job = byId.get(run.jobId());
       TraceContext fireTrace =
           run.status() == RunStatus.SKIPPED

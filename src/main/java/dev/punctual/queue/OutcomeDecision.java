@@ -13,15 +13,9 @@ public final class OutcomeDecision {
   private OutcomeDecision() {}
 
   /**
-   * What an attempt's result means for its run: {@code SUCCEEDED}; {@code FAILED} when the egress
-   * guard refused it (it would refuse again), the target answered {@code 410 Gone} (it asks for no
-   * more), or no attempt is left; otherwise {@code RETRYING} after the policy's backoff (or the
-   * target's {@code Retry-After}).
-   *
-   * @param started when the attempt started
-   * @param countsFailures the run's job counts its runs failed in a row ({@code
-   *     pauseAfterFailures})
-   * @param random the jitter's source: a long in {@code [0, bound]}
+   * {@code FAILED} when the egress guard refused the attempt, the target answered {@code 410 Gone}
+   * or no attempt is left; {@code RETRYING} after the backoff (or {@code Retry-After}) otherwise.
+   * {@code random} is the jitter's source, a long in {@code [0, bound]}.
    */
   public static RunQueue.Outcome decide(
       long runId,

@@ -9,6 +9,7 @@ import static dev.punctual.queue.RunStatus.SUCCEEDED;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Every way a run's status may move, written once. The statements of this package take their
@@ -70,9 +71,15 @@ public enum RunTransition {
   /** The transitions that end an attempt: what an outcome may record. */
   public static final Set<RunTransition> ATTEMPT_ENDS = EnumSet.of(SUCCEED, RETRY, FAIL);
 
+  /** Where those leave a run; read once per outcome, so computed once. */
+  private static final Set<RunStatus> ATTEMPT_END_STATUSES =
+      ATTEMPT_ENDS.stream()
+          .map(RunTransition::to)
+          .collect(Collectors.toCollection(() -> EnumSet.noneOf(RunStatus.class)));
+
   /** Whether an attempt's outcome may leave its run in {@code status}. */
   public static boolean endsAttemptIn(RunStatus status) {
-    return ATTEMPT_ENDS.stream().anyMatch(t -> t.to == status);
+    return ATTEMPT_END_STATUSES.contains(status);
   }
 
   /** Whether a run in {@code from} may move to {@code to} along some transition. */
